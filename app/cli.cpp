@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli.h"
+
+#include "app/daemon.h"
+#include "config/config.h"
+#include "security/jwt.h"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace aldis::app {
+
+namespace {
+
+constexpr const char* kUsage = R"(aldis - real-time messaging node with a control room
+
+Usage:
+  aldis --daemon [--config FILE]     run the node headless (default: port 8800, SQLite store)
+  aldis --check-config [--config FILE]
+                                     validate the configuration and exit (names bad keys and lines)
+  aldis token --sub USER [--ttl 1h] [--subscribe PATTERNS] [--publish PATTERNS] [--config FILE]
+                                     mint a development token (HS256) signed with the node's key
+  aldis --version                    print the version
+  aldis --help                       print this help
+
+Until the control room lands, `aldis` with no arguments runs the daemon too.
+Every setting can also come from the environment (ALDIS_...); see docs/configuration.md.
+Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads namespaces, permissions and keys.
+)";
+
+struct Args {
+    bool daemon = false;
+    bool checkConfig = false;
+    bool version = false;
+    bool help = false;
+    bool token = false;
+    std::optional<std::string> configFile;
+    std::string sub;
+    std::string ttl = "1h";
+    std::optional<std::string> subscribe;
+    std::optional<std::string> publish;
+    std::string error;
+};
+
+Args parse(int argc, char** argv)
+{
+    Args a;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        auto value = [&](const char* name) -> std::optional<std::string> {
+            if (i + 1 >= args.size()) {
+                a.error = std::string(name) + " needs a value";
+                return std::nullopt;
+            }
+            return args[++i];
+        };
+        if (arg == "--daemon") a.daemon = true;
+        else if (arg == "--check-config") a.checkConfig = true;
+        else if (arg == "--version" || arg == "-V") a.version = true;
+        else if (arg == "--help" || arg == "-h") a.help = true;
+        else if (arg == "token" && i == 0) a.token = true;
+        else if (arg == "--config" || arg == "-c") { if (auto v = value("--config")) a.configFile = *v; }
+        else if (arg == "--sub" && a.token) { if (auto v = value("--sub")) a.sub = *v; }
+        else if (arg == "--ttl" && a.token) { if (auto v = value("--ttl")) a.ttl = *v; }
+        else if (arg == "--subscribe" && a.token) { if (auto v = value("--subscribe")) a.subscribe = *v; }
+        else if (arg == "--publish" && a.token) { if (auto v = value("--publish")) a.publish = *v; }
+        else a.error = "unknown argument \"" + arg + "\"; see aldis --help";
+        if (!a.error.empty())
+            break;
+    }
+    return a;
+}
+
+std::vector<std::string> splitList(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+config::LoadResult loadConfig(const Args& a, bool createDevSecret)
+{
+    config::LoadOptions options;
+    options.createDevSecret = createDevSecret;
+    if (a.configFile)
+        return config::load(*a.configFile, options);
+    return config::loadFromString("", options);
+}
+
+void printErrors(const config::LoadResult& loaded, const Args& a)
+{
+    const std::string file = a.configFile.value_or("(defaults and environment)");
+    for (const auto& e : loaded.errors) {
+        if (e.line > 0)
+            std::fprintf(stderr, "%s:%d: %s: %s\n", file.c_str(), e.line, e.key.c_str(), e.message.c_str());
+        else
+            std::fprintf(stderr, "%s: %s: %s\n", file.c_str(), e.key.c_str(), e.message.c_str());
+    }
+}
+
+int mintToken(const Args& a)
+{
+    if (a.sub.empty()) {
+        std::fprintf(stderr, "aldis token: --sub USER is required\n");
+        return 2;
+    }
+    auto ttl = parseDuration(a.ttl);
+    if (!ttl || ttl->count() < 1000) {
+        std::fprintf(stderr, "aldis token: --ttl must be a duration such as 30m, 1h or 7d\n");
+        return 2;
+    }
+    auto loaded = loadConfig(a, true);
+    if (!loaded.ok()) {
+        printErrors(loaded, a);
+        return 2;
+    }
+    const config::JwtKeyConfig* hs = nullptr;
+    for (const auto& key : loaded.config.auth.keys)
+        for (const auto& alg : key.algorithms)
+            if (alg == "HS256" && !hs)
+                hs = &key;
+    if (!hs) {
+        std::fprintf(stderr, "aldis token: the configuration has no HS256 key to sign with; "
+                             "`aldis token` mints development tokens only\n");
+        return 2;
+    }
+    security::MintOptions options;
+    options.sub = a.sub;
+    options.ttlSeconds = ttl->count() / 1000;
+    options.issuer = loaded.config.auth.issuer;
+    options.audience = loaded.config.auth.audience;
+    options.kid = hs->id;
+    if (a.subscribe || a.publish) {
+        security::Permissions p;
+        if (a.subscribe) p.subscribe = splitList(*a.subscribe);
+        if (a.publish) p.publish = splitList(*a.publish);
+        options.permissions = p;
+    }
+    auto token = security::mintHs256(hs->secret, options, unixSecondsNow());
+    if (!token) {
+        std::fprintf(stderr, "aldis token: %s\n", token.error().message.c_str());
+        return 2;
+    }
+    std::printf("%s\n", token.value().c_str());
+    return 0;
+}
+
+} // namespace
+
+int run(int argc, char** argv)
+{
+    const Args a = parse(argc, argv);
+    if (!a.error.empty()) {
+        std::fprintf(stderr, "aldis: %s\n", a.error.c_str());
+        return 2;
+    }
+    if (a.help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (a.version) {
+        std::printf("aldis %s\n", ALDIS_VERSION);
+        return 0;
+    }
+    if (a.token)
+        return mintToken(a);
+    if (a.checkConfig) {
+        auto loaded = loadConfig(a, false);
+        if (!loaded.ok()) {
+            printErrors(loaded, a);
+            return 1;
+        }
+        std::printf("configuration OK\n%s\n", config::describe(loaded.config).c_str());
+        return 0;
+    }
+    auto loaded = loadConfig(a, true);
+    if (!loaded.ok()) {
+        printErrors(loaded, a);
+        return 2;
+    }
+    return runDaemon(std::move(loaded.config), a.configFile);
+}
+
+} // namespace aldis::app

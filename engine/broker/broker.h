@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/error.h"
+#include "config/config.h"
+#include "protocol/command.h"
+#include "protocol/frame.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aldis::store { class EventStore; }
+namespace aldis::observability { struct Metrics; }
+
+namespace aldis::broker {
+
+using protocol::FramePtr;
+
+// The broker's view of a connection. Implemented by the gateway's session.
+//
+// deliver() is called from broker strands, in the order the frames must reach the
+// client; it must queue and return without blocking and must not call back into the
+// broker synchronously.
+class Subscriber {
+public:
+    virtual ~Subscriber() = default;
+    virtual std::uint64_t clientId() const noexcept = 0;
+    virtual const std::string& userId() const noexcept = 0;
+    virtual void deliver(FramePtr frame) = 0;
+    virtual void deliver(std::vector<FramePtr> frames) = 0;
+};
+
+struct SubscribeRequest {
+    std::string channel;
+    std::optional<protocol::Since> since;
+    std::string durable;          // durable subscription name, or empty
+    std::string user;
+};
+
+struct SubscribeOk {
+    std::string epoch;
+    std::uint64_t offset = 0;     // the channel's offset when live delivery begins
+    bool recovered = false;
+    std::uint64_t replayed = 0;
+};
+
+struct PublishRequest {
+    std::string channel;
+    std::string data;             // JSON text
+    std::string user;             // empty for the server API
+    std::string key;
+    Clock::time_point born = Clock::now();
+};
+
+struct PublishOk {
+    std::uint64_t offset = 0;
+    std::string epoch;
+    bool duplicate = false;
+};
+
+struct HistoryRequest {
+    std::string channel;
+    std::optional<protocol::Since> since;
+    std::uint32_t limit = protocol::kDefaultHistoryLimit;
+    bool reverse = false;
+};
+
+struct HistoryOk {
+    std::string epoch;
+    std::uint64_t offset = 0;
+    std::string publicationsJson; // a JSON array
+};
+
+struct PresenceOk {
+    std::vector<std::pair<std::uint64_t, std::string>> clients; // client id, user
+};
+
+// The pub/sub core: per-channel offsets, fan-out in offset order, replay-then-live,
+// presence, idempotency and durable subscriptions.
+//
+// Threads: each channel belongs to one of a fixed set of shards, and all of a
+// channel's state lives on its shard's strand, so fan-out takes no lock. Every
+// method may be called from any thread; callbacks run on a shard strand and must
+// post to the caller's own strand. The Broker is owned by the Node and outlives every
+// session and every store callback.
+class Broker {
+public:
+    Broker(boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
+           store::EventStore* store, observability::Metrics& metrics);
+    ~Broker();
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+
+    template <typename T>
+    using Callback = std::function<void(Result<T>)>;
+
+    void subscribe(SubscribeRequest request, std::shared_ptr<Subscriber> subscriber,
+                   Callback<SubscribeOk> done);
+    void unsubscribe(std::string channel, std::uint64_t clientId, Callback<bool> done);
+    // Ends every listed subscription of a connection that is going away.
+    void unsubscribeAll(std::vector<std::string> channels, std::uint64_t clientId);
+    void publish(PublishRequest request, Callback<PublishOk> done);
+    void history(HistoryRequest request, Callback<HistoryOk> done);
+    void presence(std::string channel, Callback<PresenceOk> done);
+    void ack(std::string user, std::string durable, std::string channel, std::uint64_t offset,
+             Callback<bool> done);
+
+    // The namespace settings of a channel, or nothing when its namespace is not
+    // configured. Reads the current configuration.
+    std::optional<config::NamespaceConfig> namespaceOf(std::string_view channel) const;
+
+    // Swaps the configuration (SIGHUP). Channels whose namespace disappeared end their
+    // subscriptions with an `unsubscribed` push.
+    void setConfig(std::shared_ptr<const config::Config> config);
+    std::shared_ptr<const config::Config> config() const;
+
+    struct Channel;
+    struct Shard;
+
+private:
+    Shard& shardFor(std::string_view channel);
+    // The following run on the shard's strand.
+    Channel& channelOn(Shard& shard, const std::string& name, bool durable);
+    void runWhenLoaded(Shard& shard, Channel& channel, bool durable,
+                       std::function<void(const Error*)> op);
+    void startSubscription(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
+                           SubscribeRequest request, std::shared_ptr<Subscriber> subscriber,
+                           Callback<SubscribeOk> done);
+    void replayFrom(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
+                    std::shared_ptr<Subscriber> subscriber, std::optional<protocol::Since> since,
+                    Callback<SubscribeOk> done);
+    void finishSubscription(Channel& channel, const config::NamespaceConfig& ns,
+                            const std::shared_ptr<Subscriber>& subscriber, std::uint64_t top,
+                            bool recovered, std::vector<FramePtr> replay, Callback<SubscribeOk> done);
+    void publishMemory(Channel& channel, const config::NamespaceConfig& ns, PublishRequest request,
+                       Callback<PublishOk> done);
+    void publishDurable(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
+                        PublishRequest request, Callback<PublishOk> done);
+    void announce(Channel& channel, const config::NamespaceConfig& ns, bool join,
+                  std::uint64_t client, const std::string& user);
+
+    std::vector<std::unique_ptr<Shard>> m_shards;
+    boost::asio::io_context& m_io;
+    std::atomic<std::shared_ptr<const config::Config>> m_config;
+    store::EventStore* m_store;
+    observability::Metrics& m_metrics;
+    std::string m_epochPrefix;  // ephemeral epochs: new on every start
+};
+
+} // namespace aldis::broker

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/error.h"
+#include "common/time.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aldis::config {
+
+// Settings of one namespace (PROTOCOL.md, "Channels and namespaces").
+struct NamespaceConfig {
+    std::string name;              // "" is the default namespace (bare channel names)
+    bool durable = true;           // stored in the event store, acked after commit
+    std::uint32_t historySize = 1000;
+    Millis historyTtl = std::chrono::hours(24);
+    bool presence = true;
+    bool joinLeave = false;
+    bool clientPublish = true;
+    std::uint32_t maxMessageBytes = 64 * 1024;
+};
+
+// One verification key for client JWTs. `algorithms` is the explicit allow-list:
+// a token is checked only against keys configured for its `alg`.
+struct JwtKeyConfig {
+    std::string id;                       // matched against the token's `kid` if present
+    std::vector<std::string> algorithms;  // "HS256", "RS256", "ES256"
+    std::string secret;                   // HS256
+    std::filesystem::path publicKeyFile;  // RS256 / ES256 (PEM)
+    std::string publicKeyPem;             // loaded from publicKeyFile, or given inline
+};
+
+struct NodeConfig {
+    std::string id;                       // default: host name
+    std::string region = "local";
+    std::filesystem::path dataDir;        // default: $XDG_DATA_HOME/aldis
+    unsigned threads = 0;                 // 0: one per core
+    Millis drainTimeout = std::chrono::seconds(10);
+    std::string logLevel = "info";        // trace, debug, info, warn, error, off
+    std::string logFormat = "json";       // json or text
+};
+
+struct ClientListenerConfig {
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 8800;
+    std::vector<std::string> allowedOrigins;
+    std::uint32_t maxFrameBytes = 64 * 1024;
+    std::uint32_t sendQueueBytes = 1024 * 1024;
+    double rateLimit = 1000;              // commands per second
+    double rateBurst = 2000;
+    std::uint32_t rateViolationsBeforeClose = 100; // refused commands in a row before 4006
+    std::uint32_t maxConnections = 100'000;
+    std::uint32_t maxSubscriptionsPerConnection = 1024;
+    Millis handshakeTimeout = std::chrono::seconds(5);
+    Millis connectTimeout = std::chrono::seconds(5);
+    Millis pingInterval = std::chrono::seconds(25);
+};
+
+struct StoreConfig {
+    std::string backend = "sqlite";
+    std::filesystem::path path;           // default: <data_dir>/aldis.db
+    std::string synchronous = "full";     // full or normal
+    Millis commitWindow = std::chrono::milliseconds(2);
+    std::uint32_t commitBatch = 4096;
+    Millis dedupWindow = std::chrono::hours(24);
+};
+
+struct AuthConfig {
+    std::vector<JwtKeyConfig> keys;
+    std::string issuer;                   // required `iss` when set
+    std::string audience;                 // required `aud` when set
+    Millis leeway = std::chrono::seconds(30);
+    std::vector<std::string> apiKeys;     // for POST /v1/publish
+};
+
+struct Config {
+    NodeConfig node;
+    ClientListenerConfig client;
+    StoreConfig store;
+    AuthConfig auth;
+    std::map<std::string, NamespaceConfig> namespaces; // by name; "" is the default
+
+    // Where a development HS256 secret lives when no key is configured.
+    std::filesystem::path devSecretPath() const { return node.dataDir / "dev-secret"; }
+    const NamespaceConfig* findNamespace(std::string_view name) const;
+};
+
+// A problem found while loading: the key and the line it came from, so
+// `aldis --check-config` can point at it.
+struct ConfigError {
+    std::string key;
+    int line = 0;          // 0 when not from a file (environment, defaults)
+    std::string message;
+};
+
+struct LoadOptions {
+    bool useEnvironment = true;           // apply ALDIS_* overrides
+    bool createDevSecret = true;          // write a dev secret when no key is configured
+};
+
+// Loads defaults, then the TOML file (if any), then ALDIS_* environment overrides,
+// then validates. All problems are reported, not just the first.
+struct LoadResult {
+    Config config;
+    std::vector<ConfigError> errors;
+    bool ok() const { return errors.empty(); }
+};
+
+LoadResult load(const std::filesystem::path& file, const LoadOptions& options = {});
+LoadResult loadFromString(std::string_view toml, const LoadOptions& options = {});
+
+// Every environment variable the loader reads, with the key it overrides.
+struct EnvVar {
+    std::string name;
+    std::string key;
+    std::string description;
+};
+std::vector<EnvVar> environmentVariables();
+
+// $XDG_DATA_HOME/aldis when XDG_DATA_HOME is an absolute path, else
+// $HOME/.local/share/aldis.
+std::filesystem::path defaultDataDir();
+
+// A one-line summary for the start-up log: node, listener, store, auth key ids and
+// namespaces. Holds no secret.
+std::string describe(const Config& config);
+
+// "<source>:<line>: <message>" for a problem in the file, the bare message for one
+// from the environment or the defaults (line 0). For `--check-config`.
+std::string toString(const ConfigError& error, std::string_view source = {});
+
+} // namespace aldis::config

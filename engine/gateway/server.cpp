@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/server.h"
+
+#include "broker/broker.h"
+#include "gateway/session.h"
+#include "observability/metrics.h"
+#include "protocol/reply.h"
+#include "security/jwt.h"
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace aldis::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+
+std::string websocketAccept(std::string_view key)
+{
+    static constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    std::string input(key);
+    input += kGuid;
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+    unsigned char out[32];
+    auto n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
+    return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+}
+
+// A Sec-WebSocket-Key is the base64 of 16 bytes: 24 characters ending in "==".
+bool validWebSocketKey(std::string_view key)
+{
+    if (key.size() != 24 || key.substr(22) != "==")
+        return false;
+    return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    });
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+// Origin check (PROTOCOL.md, Transport): an absent Origin passes; otherwise it must be
+// in the allow-list ("*" allows any), or, with an empty list, name the same host the
+// request was sent to.
+bool originAllowed(const config::ClientListenerConfig& client, std::string_view origin, std::string_view host)
+{
+    if (origin.empty())
+        return true;
+    const auto o = lower(origin);
+    for (const auto& allowed : client.allowedOrigins)
+        if (allowed == "*" || lower(allowed) == o)
+            return true;
+    if (!client.allowedOrigins.empty())
+        return false;
+    auto scheme = o.find("://");
+    if (scheme == std::string::npos)
+        return false;
+    return o.substr(scheme + 3) == lower(host);
+}
+
+http::status statusFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::bad_request: return http::status::bad_request;
+    case ErrorCode::unauthorized: case ErrorCode::token_expired: return http::status::unauthorized;
+    case ErrorCode::permission_denied: return http::status::forbidden;
+    case ErrorCode::unknown_channel: return http::status::not_found;
+    case ErrorCode::payload_too_large: return http::status::payload_too_large;
+    case ErrorCode::too_many_requests: return http::status::too_many_requests;
+    case ErrorCode::unavailable: return http::status::service_unavailable;
+    default: return http::status::internal_server_error;
+    }
+}
+
+std::string errorBody(ErrorCode code, std::string_view message)
+{
+    std::string body = "{\"error\":{\"code\":\"";
+    body += toString(code);
+    body += "\",\"message\":";
+    protocol::appendJsonString(body, message);
+    body += "}}";
+    return body;
+}
+
+// One HTTP connection before (or instead of) the WebSocket upgrade.
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+public:
+    HttpConnection(tcp::socket socket, std::shared_ptr<ServerContext> ctx)
+        : m_stream(std::move(socket)), m_ctx(std::move(ctx)), m_accepted(Clock::now())
+    {
+    }
+
+    void start() { read(); }
+
+private:
+    void read()
+    {
+        auto cfg = m_ctx->config.load();
+        m_parser.emplace();
+        m_parser->header_limit(kHeaderLimit);
+        m_parser->body_limit(cfg->client.maxFrameBytes);
+        m_stream.expires_after(cfg->client.handshakeTimeout);
+        http::async_read(m_stream, m_buffer, *m_parser,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
+    }
+
+    void onRequest(beast::error_code ec)
+    {
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+            ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+            return close();
+        if (ec) {
+            auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                        : ec == http::error::body_limit   ? http::status::payload_too_large
+                                                          : http::status::bad_request;
+            return respond(status, errorBody(ErrorCode::bad_request, "bad HTTP request: " + ec.message()),
+                           "application/json", false);
+        }
+        auto& req = m_parser->get();
+        const auto target = std::string_view(req.target().data(), req.target().size());
+        const auto path = target.substr(0, target.find('?'));
+
+        if (path == "/v1/ws")
+            return upgrade(req);
+        if (path == "/health" && req.method() == http::verb::get)
+            return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", req.keep_alive());
+        if (path == "/ready" && req.method() == http::verb::get) {
+            const bool ready = m_ctx->ready.load() && !m_ctx->draining.load();
+            return respond(ready ? http::status::ok : http::status::service_unavailable,
+                           ready ? "{\"status\":\"ready\"}"
+                                 : (m_ctx->draining.load() ? "{\"status\":\"draining\"}" : "{\"status\":\"starting\"}"),
+                           "application/json", req.keep_alive());
+        }
+        if (path == "/metrics" && req.method() == http::verb::get)
+            return respond(http::status::ok, m_ctx->metrics.renderPrometheus(), "text/plain; version=0.0.4",
+                           req.keep_alive());
+        if (path == "/v1/publish") {
+            if (req.method() != http::verb::post)
+                return respond(http::status::method_not_allowed,
+                               errorBody(ErrorCode::bad_request, "use POST /v1/publish"), "application/json",
+                               req.keep_alive());
+            return publish(req);
+        }
+        respond(http::status::not_found,
+                errorBody(ErrorCode::bad_request, "no such endpoint; see /v1/ws, /v1/publish, /health, /ready, /metrics"),
+                "application/json", req.keep_alive());
+    }
+
+    void publish(http::request<http::string_body>& req)
+    {
+        auto cfg = m_ctx->config.load();
+        const auto auth = std::string_view(req[http::field::authorization]);
+        const bool bearer = auth.size() > 7 && lower(auth.substr(0, 7)) == "bearer ";
+        if (!bearer || !security::apiKeyMatches(cfg->auth.apiKeys, auth.substr(7))) {
+            m_ctx->metrics.authFailures.add("api_key");
+            return respond(http::status::unauthorized,
+                           errorBody(ErrorCode::unauthorized,
+                                     "POST /v1/publish needs Authorization: Bearer <api key> with a key from auth.api_keys"),
+                           "application/json", req.keep_alive());
+        }
+        auto parsed = protocol::parsePublishBody(req.body());
+        if (auto* err = std::get_if<protocol::CommandError>(&parsed))
+            return respond(http::status::bad_request, errorBody(err->code, err->message), "application/json",
+                           req.keep_alive());
+        auto& cmd = std::get<protocol::Command>(parsed);
+        const bool keepAlive = req.keep_alive();
+        broker::PublishRequest request{cmd.channel, std::move(cmd.data), {}, std::move(cmd.key), Clock::now()};
+        m_ctx->broker.publish(std::move(request), [self = shared_from_this(), keepAlive](Result<broker::PublishOk> result) {
+            asio::post(self->m_stream.get_executor(), [self, keepAlive, result = std::move(result)] {
+                if (!result)
+                    return self->respond(statusFor(result.error().code),
+                                         errorBody(result.error().code, result.error().message), "application/json",
+                                         keepAlive);
+                std::string body = "{\"ok\":{\"offset\":" + std::to_string(result->offset) + ",\"epoch\":";
+                protocol::appendJsonString(body, result->epoch);
+                body += result->duplicate ? ",\"duplicate\":true}}" : ",\"duplicate\":false}}";
+                self->respond(http::status::ok, std::move(body), "application/json", keepAlive);
+            });
+        });
+    }
+
+    void upgrade(http::request<http::string_body>& req)
+    {
+        auto cfg = m_ctx->config.load();
+        if (!beast::websocket::is_upgrade(req))
+            return respond(http::status::upgrade_required,
+                           errorBody(ErrorCode::bad_request, "/v1/ws is a WebSocket endpoint: send an upgrade request"),
+                           "application/json", false);
+        if (req[http::field::sec_websocket_version] != "13")
+            return respond(http::status::upgrade_required,
+                           errorBody(ErrorCode::bad_request, "only WebSocket version 13 is supported"),
+                           "application/json", false, true);
+        const auto key = std::string_view(req[http::field::sec_websocket_key]);
+        if (!validWebSocketKey(key))
+            return respond(http::status::bad_request,
+                           errorBody(ErrorCode::bad_request, "Sec-WebSocket-Key must be the base64 of 16 bytes"),
+                           "application/json", false);
+        if (!originAllowed(cfg->client, req[http::field::origin], req[http::field::host])) {
+            m_ctx->metrics.authFailures.add("origin");
+            return respond(http::status::forbidden,
+                           errorBody(ErrorCode::permission_denied, "Origin not allowed; add it to client.allowed_origins"),
+                           "application/json", false);
+        }
+        if (m_ctx->draining.load() || !m_ctx->ready.load())
+            return respond(http::status::service_unavailable,
+                           errorBody(ErrorCode::unavailable, "node is not accepting clients (starting or draining)"),
+                           "application/json", false);
+
+        std::optional<security::VerifyResult> headerAuth;
+        const auto auth = std::string_view(req[http::field::authorization]);
+        if (!auth.empty()) {
+            if (auth.size() > 7 && lower(auth.substr(0, 7)) == "bearer ")
+                headerAuth = m_ctx->verifier.load()->verify(auth.substr(7), unixSecondsNow());
+            else
+                headerAuth = security::AuthFailure{ErrorCode::unauthorized, "malformed",
+                                                   "Authorization must be \"Bearer <jwt>\""};
+        }
+        const bool overLimit = m_ctx->metrics.connections.value() >= static_cast<std::int64_t>(cfg->client.maxConnections);
+
+        auto response = std::make_shared<std::string>(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
+        *response += websocketAccept(key);
+        *response += "\r\n\r\n";
+        m_stream.expires_never();
+        asio::async_write(m_stream, asio::buffer(*response),
+                          [self = shared_from_this(), response, headerAuth = std::move(headerAuth),
+                           overLimit](beast::error_code ec, std::size_t) mutable {
+                              if (ec)
+                                  return self->close();
+                              self->m_ctx->metrics.handshake.observe(
+                                  std::chrono::duration<double>(Clock::now() - self->m_accepted).count());
+                              auto data = self->m_buffer.data();
+                              std::string leftover(static_cast<const char*>(data.data()), data.size());
+                              auto session = std::make_shared<Session>(self->m_stream.release_socket(), self->m_ctx,
+                                                                       std::move(leftover), std::move(headerAuth));
+                              session->start();
+                              if (overLimit)
+                                  session->closeWith(4009, "connection limit reached; try again later", true);
+                          });
+    }
+
+    void respond(http::status status, std::string body, const char* contentType, bool keepAlive,
+                 bool versionHeader = false)
+    {
+        auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+        res->set(http::field::server, "aldis");
+        res->set(http::field::content_type, contentType);
+        if (versionHeader)
+            res->set(http::field::sec_websocket_version, "13");
+        res->keep_alive(keepAlive);
+        res->body() = std::move(body);
+        res->prepare_payload();
+        http::async_write(m_stream, *res, [self = shared_from_this(), res, keepAlive](beast::error_code ec, std::size_t) {
+            if (ec || !keepAlive)
+                return self->close();
+            self->read();
+        });
+    }
+
+    void close()
+    {
+        beast::error_code ignored;
+        m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        m_stream.close();
+    }
+
+    beast::tcp_stream m_stream;
+    std::shared_ptr<ServerContext> m_ctx;
+    beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
+    Clock::time_point m_accepted;
+};
+
+} // namespace
+
+Server::Server(asio::io_context& io, std::shared_ptr<ServerContext> context)
+    : m_io(io), m_ctx(std::move(context)), m_acceptor(asio::make_strand(io))
+{
+}
+
+Server::~Server() = default;
+
+void Server::start()
+{
+    auto cfg = m_ctx->config.load();
+    tcp::endpoint endpoint(asio::ip::make_address(cfg->client.address), cfg->client.port);
+    m_acceptor.open(endpoint.protocol());
+    m_acceptor.set_option(asio::socket_base::reuse_address(true));
+    m_acceptor.bind(endpoint);
+    m_acceptor.listen(asio::socket_base::max_listen_connections);
+    m_port = m_acceptor.local_endpoint().port();
+    accept();
+}
+
+void Server::accept()
+{
+    m_acceptor.async_accept(asio::make_strand(m_io), [this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !m_acceptor.is_open())
+            return;
+        if (!ec) {
+            socket.set_option(tcp::no_delay(true), ec);
+            std::make_shared<HttpConnection>(std::move(socket), m_ctx)->start();
+        } else {
+            spdlog::warn("accept failed: {}", ec.message());
+        }
+        accept();
+    });
+}
+
+void Server::stopAccepting()
+{
+    asio::post(m_acceptor.get_executor(), [this] {
+        boost::system::error_code ignored;
+        m_acceptor.close(ignored);
+    });
+}
+
+std::size_t Server::closeAll(std::uint16_t code, const std::string& reason, bool reconnect)
+{
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+        std::lock_guard lock(m_ctx->sessionsMutex);
+        for (auto& [id, weak] : m_ctx->sessions)
+            if (auto s = weak.lock())
+                sessions.push_back(std::move(s));
+    }
+    for (auto& s : sessions)
+        s->closeWith(code, reason, reconnect);
+    return sessions.size();
+}
+
+} // namespace aldis::gateway

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/config.h"
+#include "security/jwt.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace aldis::broker { class Broker; }
+namespace aldis::observability { struct Metrics; }
+
+namespace aldis::gateway {
+
+class Session;
+
+// What every connection of a listener shares: the broker, the metrics, the current
+// configuration and verifier (swapped whole on reload), and the registry of open
+// sessions (used to drain). Owned by the Server; outlives its sessions' strands.
+struct ServerContext {
+    broker::Broker& broker;
+    observability::Metrics& metrics;
+    std::string nodeId;
+    std::string region;
+
+    std::atomic<std::shared_ptr<const config::Config>> config;
+    std::atomic<std::shared_ptr<const security::JwtVerifier>> verifier;
+    std::atomic<bool> ready{false};
+    std::atomic<bool> draining{false};
+    std::atomic<std::uint64_t> nextClientId{1};
+
+    // Open sessions by client id. The mutex guards only registration and the drain
+    // walk, never the message path.
+    std::mutex sessionsMutex;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+
+    ServerContext(broker::Broker& b, observability::Metrics& m) : broker(b), metrics(m) {}
+};
+
+} // namespace aldis::gateway

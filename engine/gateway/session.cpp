@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/session.h"
+
+#include "observability/metrics.h"
+#include "protocol/reply.h"
+#include "security/permissions.h"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace aldis::gateway {
+
+namespace asio = boost::asio;
+using protocol::Op;
+
+namespace {
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kMaxWriteBatch = 512;
+constexpr auto kCloseGrace = std::chrono::seconds(2);
+
+bool reconnectAllowed(std::uint16_t code)
+{
+    switch (code) {
+    case 4005: case 4006: case 4007: case 4009: case 1001: case 1011: case 4002:
+        return true;
+    default:
+        return false;
+    }
+}
+} // namespace
+
+Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::string leftover,
+                 std::optional<security::VerifyResult> headerAuth)
+    : m_socket(std::move(socket)),
+      m_ctx(std::move(context)),
+      m_config(m_ctx->config.load()),
+      m_parser(m_config->client.maxFrameBytes),
+      m_clientId(m_ctx->nextClientId.fetch_add(1)),
+      m_headerAuth(std::move(headerAuth)),
+      m_tokens(m_config->client.rateBurst),
+      m_tokensAt(Clock::now()),
+      m_lastSeen(Clock::now()),
+      m_pingTimer(m_socket.get_executor()),
+      m_authTimer(m_socket.get_executor()),
+      m_closeTimer(m_socket.get_executor())
+{
+    m_in.resize(std::max<std::size_t>(kReadChunk, leftover.size() + kReadChunk));
+    std::copy(leftover.begin(), leftover.end(), m_in.begin());
+    m_inUsed = leftover.size();
+    m_ctx->metrics.connections.add(1);
+    m_ctx->metrics.connectionsTotal.add();
+}
+
+Session::~Session()
+{
+    m_ctx->metrics.connections.add(-1);
+    std::lock_guard lock(m_ctx->sessionsMutex);
+    m_ctx->sessions.erase(m_clientId);
+}
+
+void Session::start()
+{
+    {
+        std::lock_guard lock(m_ctx->sessionsMutex);
+        m_ctx->sessions.emplace(m_clientId, weak_from_this());
+    }
+    asio::dispatch(m_socket.get_executor(), [self = shared_from_this()] {
+        if (self->m_headerAuth) {
+            if (!self->authenticate(*self->m_headerAuth, 0))
+                return;
+        } else {
+            self->m_authTimer.expires_after(self->m_config->client.connectTimeout);
+            self->m_authTimer.async_wait([self](boost::system::error_code ec) {
+                if (!ec && !self->m_authed)
+                    self->closeWith(4001, "not authenticated within connect_timeout", false);
+            });
+        }
+        self->armPing();
+        if (self->m_inUsed > 0)
+            self->onRead(0);
+        else
+            self->readMore();
+    });
+}
+
+void Session::readMore()
+{
+    if (m_socketClosed)
+        return;
+    if (m_in.size() - m_inUsed < kReadChunk / 2)
+        m_in.resize(m_inUsed + kReadChunk);
+    m_socket.async_read_some(
+        asio::buffer(m_in.data() + m_inUsed, m_in.size() - m_inUsed),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                // The peer went away (or we closed the socket): nothing more to say.
+                self->m_closing = true;
+                self->shutdownSocket();
+                return;
+            }
+            self->onRead(n);
+        });
+}
+
+void Session::onRead(std::size_t bytes)
+{
+    m_inUsed += bytes;
+    m_lastSeen = Clock::now();
+    std::size_t pos = 0;
+    WsEvent event;
+    while (pos < m_inUsed && !m_socketClosed) {
+        auto used = m_parser.feed(m_in.data() + pos, m_inUsed - pos, event);
+        if (used == 0)
+            break;
+        pos += used;
+        if (event.kind != WsEvent::Kind::none)
+            onEvent(event);
+        if (event.kind == WsEvent::Kind::error)
+            return; // the stream cannot be trusted past a protocol error
+    }
+    if (pos > 0) {
+        std::memmove(m_in.data(), m_in.data() + pos, m_inUsed - pos);
+        m_inUsed -= pos;
+    }
+    // Shrink a buffer that grew for one big message.
+    if (m_in.size() > 4 * kReadChunk && m_inUsed < kReadChunk)
+        m_in.resize(kReadChunk);
+    if (!m_peerClosed)
+        readMore();
+}
+
+void Session::onEvent(WsEvent& event)
+{
+    switch (event.kind) {
+    case WsEvent::Kind::text:
+        if (m_closing)
+            return;
+        if (!isValidUtf8(event.payload))
+            return closeWith(4004, "frame is not valid UTF-8", false);
+        return onText(event.payload);
+    case WsEvent::Kind::binary:
+        if (!m_closing)
+            closeWith(4004, "binary frames are not part of the protocol; send JSON text frames", false);
+        return;
+    case WsEvent::Kind::ping:
+        enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0xA, event.payload)}), true);
+        return;
+    case WsEvent::Kind::pong:
+        return;
+    case WsEvent::Kind::close:
+        m_peerClosed = true;
+        if (!m_closeQueued) {
+            // The client closes: answer with its code, as RFC 6455 asks.
+            m_closing = true;
+            m_closeQueued = true;
+            m_queue.clear();
+            m_queuedBytes = 0;
+            const std::uint16_t code = event.code == 1005 ? 1000 : event.code;
+            enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, "")}), true);
+        } else {
+            finishClose();
+        }
+        return;
+    case WsEvent::Kind::error:
+        closeWith(event.code, event.payload, false);
+        return;
+    case WsEvent::Kind::none:
+        return;
+    }
+}
+
+void Session::onText(std::string_view text)
+{
+    m_ctx->metrics.commands.add();
+    // Token bucket: refill for the time passed, then take one token per command.
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - m_tokensAt).count();
+    m_tokensAt = now;
+    m_tokens = std::min(m_config->client.rateBurst, m_tokens + elapsed * m_config->client.rateLimit);
+
+    auto parsed = protocol::parseCommand(text);
+    if (auto* err = std::get_if<protocol::CommandError>(&parsed)) {
+        if (err->fatal)
+            return closeWith(4004, err->message, false);
+        return replyError(err->id, err->code, err->message);
+    }
+    auto& cmd = std::get<protocol::Command>(parsed);
+
+    if (m_tokens < 1.0) {
+        m_ctx->metrics.rateLimited.add();
+        if (++m_violations > m_config->client.rateViolationsBeforeClose)
+            return closeWith(4006, "too many requests", true);
+        return replyError(cmd.id, ErrorCode::too_many_requests,
+                          "more than " + std::to_string(static_cast<long>(m_config->client.rateLimit)) +
+                              " commands per second; slow down");
+    }
+    m_tokens -= 1.0;
+    m_violations = 0;
+
+    if (!m_authed && cmd.op != Op::connect) {
+        m_ctx->metrics.authFailures.add("not_connected");
+        replyError(cmd.id, ErrorCode::unauthorized, "send connect with a token first");
+        return closeWith(4001, "command before connect", false);
+    }
+    if (!m_inFlight.insert(cmd.id).second)
+        return replyError(cmd.id, ErrorCode::bad_request,
+                          "id " + std::to_string(cmd.id) + " is already in flight; use a new id per command");
+    run(cmd);
+}
+
+void Session::run(protocol::Command& cmd)
+{
+    switch (cmd.op) {
+    case Op::connect: return doConnect(cmd);
+    case Op::refresh: return doRefresh(cmd);
+    case Op::subscribe: return doSubscribe(cmd);
+    case Op::unsubscribe: return doUnsubscribe(cmd);
+    case Op::publish: return doPublish(cmd);
+    case Op::ack: return doAck(cmd);
+    case Op::history: return doHistory(cmd);
+    case Op::presence: return doPresence(cmd);
+    case Op::ping: return reply(cmd.id, "{}");
+    }
+}
+
+bool Session::authenticate(const security::VerifyResult& result, std::uint64_t replyId)
+{
+    if (const auto* failure = std::get_if<security::AuthFailure>(&result)) {
+        m_ctx->metrics.authFailures.add(failure->reason);
+        const bool expired = failure->code == ErrorCode::token_expired;
+        if (replyId)
+            replyError(replyId, failure->code, failure->message);
+        closeWith(expired ? 4002 : 4001, failure->message, false);
+        return false;
+    }
+    m_claims = std::get<security::Claims>(result);
+    m_user = m_claims.sub;
+    m_authed = true;
+    armExpiry();
+    return true;
+}
+
+void Session::doConnect(protocol::Command& cmd)
+{
+    if (m_authed) {
+        m_inFlight.erase(cmd.id);
+        return replyError(cmd.id, ErrorCode::bad_request,
+                          "already connected; use refresh to replace the token");
+    }
+    auto verifier = m_ctx->verifier.load();
+    if (!authenticate(verifier->verify(cmd.token, unixSecondsNow()), cmd.id))
+        return;
+    std::string ok = "{\"client\":" + std::to_string(m_clientId) + ",\"user\":";
+    protocol::appendJsonString(ok, m_user);
+    ok += ",\"node\":";
+    protocol::appendJsonString(ok, m_ctx->nodeId);
+    ok += ",\"region\":";
+    protocol::appendJsonString(ok, m_ctx->region);
+    ok += ",\"expires_at\":" + std::to_string(m_claims.exp);
+    ok += ",\"ping_interval\":" +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(m_config->client.pingInterval).count());
+    ok += '}';
+    reply(cmd.id, std::move(ok));
+}
+
+void Session::doRefresh(protocol::Command& cmd)
+{
+    auto result = m_ctx->verifier.load()->verify(cmd.token, unixSecondsNow());
+    if (const auto* failure = std::get_if<security::AuthFailure>(&result)) {
+        m_ctx->metrics.authFailures.add(failure->reason);
+        return replyError(cmd.id, failure->code, failure->message);
+    }
+    auto& claims = std::get<security::Claims>(result);
+    if (claims.sub != m_user)
+        return replyError(cmd.id, ErrorCode::unauthorized,
+                          "refresh needs a token for the same user (\"" + m_user + "\")");
+    m_claims = std::move(claims);
+    armExpiry();
+    reply(cmd.id, "{\"expires_at\":" + std::to_string(m_claims.exp) + "}");
+}
+
+void Session::armExpiry()
+{
+    m_authTimer.cancel();
+    const auto leeway = m_config->auth.leeway;
+    const auto exp = std::chrono::system_clock::time_point(std::chrono::seconds(m_claims.exp)) + leeway;
+    const auto expectedExp = m_claims.exp;
+    m_authTimer.expires_after(std::chrono::duration_cast<Clock::duration>(exp - std::chrono::system_clock::now()));
+    m_authTimer.async_wait([self = shared_from_this(), expectedExp](boost::system::error_code ec) {
+        if (!ec && self->m_claims.exp == expectedExp)
+            self->closeWith(4002, "token expired and was not refreshed", true);
+    });
+}
+
+void Session::armPing()
+{
+    m_pingTimer.expires_after(m_config->client.pingInterval);
+    m_pingTimer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->m_closing)
+            return;
+        const auto interval = self->m_config->client.pingInterval;
+        if (Clock::now() - self->m_lastSeen > 2 * interval)
+            return self->closeWith(1001, "no answer to pings for 2 ping intervals", true);
+        self->enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0x9, "")}), true);
+        self->armPing();
+    });
+}
+
+bool Session::mayUse(const protocol::Command& cmd, bool publish)
+{
+    if (!security::userChannelAllows(cmd.channel, m_user)) {
+        replyError(cmd.id, ErrorCode::permission_denied,
+                   "\"" + cmd.channel + "\" is a user channel that does not belong to \"" + m_user + "\"");
+        return false;
+    }
+    if (m_claims.permissions) {
+        const auto& patterns = publish ? m_claims.permissions->publish : m_claims.permissions->subscribe;
+        if (!security::anyPatternMatches(patterns, cmd.channel)) {
+            replyError(cmd.id, ErrorCode::permission_denied,
+                       std::string("your token does not allow ") + (publish ? "publishing to" : "subscribing to") +
+                           " \"" + cmd.channel + "\"");
+            return false;
+        }
+    }
+    return true;
+}
+
+template <typename T, typename Fn>
+broker::Broker::Callback<T> Session::onStrand(Fn fn)
+{
+    return [self = shared_from_this(), fn = std::move(fn)](Result<T> result) mutable {
+        asio::post(self->m_socket.get_executor(),
+                   [self, fn = std::move(fn), result = std::move(result)]() mutable { fn(*self, std::move(result)); });
+    };
+}
+
+void Session::doSubscribe(protocol::Command& cmd)
+{
+    if (!mayUse(cmd, false))
+        return;
+    if (m_subscriptions.count(cmd.channel) || m_subscribing.count(cmd.channel))
+        return replyError(cmd.id, ErrorCode::already_subscribed, "already subscribed to \"" + cmd.channel + "\"");
+    if (m_subscriptions.size() + m_subscribing.size() >= m_config->client.maxSubscriptionsPerConnection)
+        return replyError(cmd.id, ErrorCode::limit_exceeded,
+                          "a connection may hold " + std::to_string(m_config->client.maxSubscriptionsPerConnection) +
+                              " subscriptions (client.max_subscriptions_per_connection)");
+    m_subscribing.insert(cmd.channel);
+    broker::SubscribeRequest request{cmd.channel, cmd.since, cmd.durable, m_user};
+    m_ctx->broker.subscribe(
+        std::move(request), shared_from_this(),
+        onStrand<broker::SubscribeOk>([id = cmd.id, channel = cmd.channel, durable = cmd.durable](
+                                          Session& self, Result<broker::SubscribeOk> result) {
+            self.m_subscribing.erase(channel);
+            if (!result)
+                return self.replyError(id, result.error().code, result.error().message);
+            if (self.m_closing) {
+                self.m_ctx->broker.unsubscribe(channel, self.m_clientId, [](Result<bool>) {});
+                return;
+            }
+            self.m_subscriptions.emplace(channel, durable);
+            std::string ok = "{\"channel\":";
+            protocol::appendJsonString(ok, channel);
+            ok += ",\"epoch\":";
+            protocol::appendJsonString(ok, result->epoch);
+            ok += ",\"offset\":" + std::to_string(result->offset);
+            ok += result->recovered ? ",\"recovered\":true" : ",\"recovered\":false";
+            ok += ",\"replayed\":" + std::to_string(result->replayed) + "}";
+            self.reply(id, std::move(ok));
+        }));
+}
+
+void Session::doUnsubscribe(protocol::Command& cmd)
+{
+    if (!m_subscriptions.erase(cmd.channel))
+        return replyError(cmd.id, ErrorCode::not_subscribed, "not subscribed to \"" + cmd.channel + "\"");
+    m_ctx->broker.unsubscribe(cmd.channel, m_clientId,
+                              onStrand<bool>([id = cmd.id](Session& self, Result<bool>) { self.reply(id, "{}"); }));
+}
+
+void Session::doPublish(protocol::Command& cmd)
+{
+    auto ns = m_ctx->broker.namespaceOf(cmd.channel);
+    if (ns && !ns->clientPublish)
+        return replyError(cmd.id, ErrorCode::permission_denied,
+                          "clients may not publish to namespace \"" + ns->name +
+                              "\" (client_publish = false); publish with POST /v1/publish");
+    if (ns && !mayUse(cmd, true))
+        return;
+    broker::PublishRequest request{cmd.channel, std::move(cmd.data), m_user, std::move(cmd.key), Clock::now()};
+    m_ctx->broker.publish(std::move(request),
+                          onStrand<broker::PublishOk>([id = cmd.id](Session& self, Result<broker::PublishOk> result) {
+                              if (!result)
+                                  return self.replyError(id, result.error().code, result.error().message);
+                              std::string ok = "{\"offset\":" + std::to_string(result->offset) + ",\"epoch\":";
+                              protocol::appendJsonString(ok, result->epoch);
+                              ok += result->duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}";
+                              self.reply(id, std::move(ok));
+                          }));
+}
+
+void Session::doAck(protocol::Command& cmd)
+{
+    auto it = m_subscriptions.find(cmd.channel);
+    if (it == m_subscriptions.end())
+        return replyError(cmd.id, ErrorCode::not_subscribed, "not subscribed to \"" + cmd.channel + "\"");
+    if (it->second.empty())
+        return replyError(cmd.id, ErrorCode::bad_request,
+                          "the subscription to \"" + cmd.channel + "\" is not durable; subscribe with \"durable\" to ack");
+    m_ctx->broker.ack(m_user, it->second, cmd.channel, cmd.offset,
+                      onStrand<bool>([id = cmd.id](Session& self, Result<bool> result) {
+                          if (!result)
+                              return self.replyError(id, result.error().code, result.error().message);
+                          self.reply(id, "{}");
+                      }));
+}
+
+void Session::doHistory(protocol::Command& cmd)
+{
+    if (!mayUse(cmd, false))
+        return;
+    broker::HistoryRequest request{cmd.channel, cmd.since, cmd.limit, cmd.reverse};
+    m_ctx->broker.history(std::move(request),
+                          onStrand<broker::HistoryOk>([id = cmd.id](Session& self, Result<broker::HistoryOk> result) {
+                              if (!result)
+                                  return self.replyError(id, result.error().code, result.error().message);
+                              std::string ok = "{\"epoch\":";
+                              protocol::appendJsonString(ok, result->epoch);
+                              ok += ",\"offset\":" + std::to_string(result->offset) + ",\"publications\":";
+                              ok += result->publicationsJson;
+                              ok += '}';
+                              self.reply(id, std::move(ok));
+                          }));
+}
+
+void Session::doPresence(protocol::Command& cmd)
+{
+    if (!mayUse(cmd, false))
+        return;
+    m_ctx->broker.presence(cmd.channel, onStrand<broker::PresenceOk>([id = cmd.id](Session& self,
+                                                                                   Result<broker::PresenceOk> result) {
+        if (!result)
+            return self.replyError(id, result.error().code, result.error().message);
+        std::string ok = "{\"count\":" + std::to_string(result->clients.size()) + ",\"clients\":[";
+        bool first = true;
+        for (const auto& [client, user] : result->clients) {
+            if (!first)
+                ok += ',';
+            first = false;
+            ok += "{\"client\":" + std::to_string(client) + ",\"user\":";
+            protocol::appendJsonString(ok, user);
+            ok += '}';
+        }
+        ok += "]}";
+        self.reply(id, std::move(ok));
+    }));
+}
+
+void Session::reply(std::uint64_t id, std::string okJson)
+{
+    m_inFlight.erase(id);
+    enqueue(protocol::makeTextFrame(protocol::okReply(id, okJson)));
+}
+
+void Session::replyError(std::uint64_t id, ErrorCode code, std::string_view message)
+{
+    m_inFlight.erase(id);
+    enqueue(protocol::makeTextFrame(protocol::errorReply(id, code, message)));
+}
+
+void Session::deliver(broker::FramePtr frame)
+{
+    asio::post(m_socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        self->enqueue(std::move(frame));
+    });
+}
+
+void Session::deliver(std::vector<broker::FramePtr> frames)
+{
+    asio::post(m_socket.get_executor(), [self = shared_from_this(), frames = std::move(frames)]() mutable {
+        for (auto& frame : frames)
+            self->enqueue(std::move(frame));
+    });
+}
+
+void Session::enqueue(broker::FramePtr frame, bool control)
+{
+    if (m_socketClosed || (m_closeQueued && !control))
+        return;
+    if (!control && m_queuedBytes + frame->size() > m_config->client.sendQueueBytes) {
+        m_ctx->metrics.slowConsumerDisconnects.add();
+        // What is not yet on the wire is dropped: the client resumes with `since`.
+        m_queue.clear();
+        m_queuedBytes = 0;
+        return closeWith(4005, "slow consumer: the send queue overflowed; resume with since", true);
+    }
+    m_queuedBytes += frame->size();
+    m_queue.push_back(std::move(frame));
+    if (!m_writeActive)
+        writeMore();
+}
+
+void Session::writeMore()
+{
+    if (m_queue.empty() || m_socketClosed) {
+        m_writeActive = false;
+        return;
+    }
+    m_writeActive = true;
+    m_writing.clear();
+    std::vector<asio::const_buffer> buffers;
+    const auto n = std::min(m_queue.size(), kMaxWriteBatch);
+    buffers.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        buffers.emplace_back(m_queue.front()->bytes.data(), m_queue.front()->bytes.size());
+        m_writing.push_back(std::move(m_queue.front()));
+        m_queue.pop_front();
+    }
+    asio::async_write(m_socket, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        const auto now = Clock::now();
+        for (const auto& frame : self->m_writing) {
+            self->m_queuedBytes -= std::min(self->m_queuedBytes, frame->size());
+            if (frame->publication)
+                self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - frame->born).count());
+        }
+        self->m_writing.clear();
+        if (ec) {
+            self->m_closing = true;
+            self->shutdownSocket();
+            return;
+        }
+        if (self->m_closeQueued && self->m_queue.empty()) {
+            self->m_writeActive = false;
+            // Our close frame is out. If the peer closed first we are done; otherwise
+            // give it a moment to answer, as RFC 6455 asks.
+            if (self->m_peerClosed)
+                return self->finishClose();
+            self->m_closeTimer.expires_after(kCloseGrace);
+            self->m_closeTimer.async_wait([self](boost::system::error_code) { self->finishClose(); });
+            return;
+        }
+        self->writeMore();
+    });
+}
+
+void Session::closeWith(std::uint16_t code, std::string reason, bool reconnect)
+{
+    asio::dispatch(m_socket.get_executor(), [self = shared_from_this(), code, reason = std::move(reason), reconnect] {
+        if (self->m_closeQueued || self->m_socketClosed)
+            return;
+        self->m_closing = true;
+        self->m_ctx->metrics.disconnects.add(std::to_string(code));
+        spdlog::debug("closing client {} with {}: {}", self->m_clientId, code, reason);
+        self->m_ctx->broker.unsubscribeAll(
+            std::vector<std::string>(
+                [&] {
+                    std::vector<std::string> v;
+                    for (auto& [channel, durable] : self->m_subscriptions)
+                        v.push_back(channel);
+                    return v;
+                }()),
+            self->m_clientId);
+        self->m_subscriptions.clear();
+        self->enqueue(protocol::makeTextFrame(protocol::disconnectPush(code, reason, reconnect && reconnectAllowed(code))), true);
+        self->m_closeQueued = true;
+        self->enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, reason)}), true);
+    });
+}
+
+void Session::finishClose()
+{
+    shutdownSocket();
+}
+
+void Session::shutdownSocket()
+{
+    if (m_socketClosed)
+        return;
+    m_socketClosed = true;
+    m_closing = true;
+    if (!m_subscriptions.empty()) {
+        std::vector<std::string> channels;
+        for (auto& [channel, durable] : m_subscriptions)
+            channels.push_back(channel);
+        m_subscriptions.clear();
+        m_ctx->broker.unsubscribeAll(std::move(channels), m_clientId);
+    }
+    for (const auto& channel : m_subscribing)
+        m_ctx->broker.unsubscribe(channel, m_clientId, [](Result<bool>) {});
+    m_pingTimer.cancel();
+    m_authTimer.cancel();
+    m_closeTimer.cancel();
+    boost::system::error_code ignored;
+    m_socket.shutdown(Socket::shutdown_both, ignored);
+    m_socket.close(ignored);
+}
+
+} // namespace aldis::gateway

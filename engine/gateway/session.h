@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "broker/broker.h"
+#include "gateway/server_context.h"
+#include "gateway/ws_frame.h"
+#include "protocol/command.h"
+#include "security/jwt.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace aldis::gateway {
+
+// One client WebSocket connection after the upgrade: reads and parses frames, runs
+// commands, and writes replies and pushes.
+//
+// Threads: everything runs on the connection's strand (the socket's executor);
+// deliver() and closeWith() may be called from anywhere and post to it. Lifetime: the
+// session keeps itself alive through shared_from_this() in its pending operations;
+// the broker holds it while it is subscribed.
+//
+// Writes: frames are shared, immutable buffers (a publication's frame is built once
+// for all subscribers); everything queued is sent with one gathered write, and the
+// bytes queued are capped (overflow closes with 4005).
+class Session final : public broker::Subscriber, public std::enable_shared_from_this<Session> {
+public:
+    using Socket = boost::asio::ip::tcp::socket;
+
+    Session(Socket socket, std::shared_ptr<ServerContext> context, std::string leftover,
+            std::optional<security::VerifyResult> headerAuth);
+    ~Session() override;
+
+    void start();
+
+    std::uint64_t clientId() const noexcept override { return m_clientId; }
+    const std::string& userId() const noexcept override { return m_user; }
+    void deliver(broker::FramePtr frame) override;
+    void deliver(std::vector<broker::FramePtr> frames) override;
+
+    // Sends the `disconnect` push and a close frame with `code`, then closes.
+    void closeWith(std::uint16_t code, std::string reason, bool reconnect);
+
+private:
+    void readMore();
+    void onRead(std::size_t bytes);
+    void onEvent(WsEvent& event);
+    void onText(std::string_view text);
+    void run(protocol::Command& cmd);
+    void doConnect(protocol::Command& cmd);
+    void doRefresh(protocol::Command& cmd);
+    void doSubscribe(protocol::Command& cmd);
+    void doUnsubscribe(protocol::Command& cmd);
+    void doPublish(protocol::Command& cmd);
+    void doAck(protocol::Command& cmd);
+    void doHistory(protocol::Command& cmd);
+    void doPresence(protocol::Command& cmd);
+
+    bool mayUse(const protocol::Command& cmd, bool publish);
+    bool authenticate(const security::VerifyResult& result, std::uint64_t replyId);
+    void armExpiry();
+    void armPing();
+    void reply(std::uint64_t id, std::string okJson);
+    void replyError(std::uint64_t id, ErrorCode code, std::string_view message);
+    // Runs `fn` on this session's strand once the broker answers.
+    template <typename T, typename Fn>
+    broker::Broker::Callback<T> onStrand(Fn fn);
+
+    void enqueue(broker::FramePtr frame, bool control = false);
+    void writeMore();
+    void finishClose();
+    void shutdownSocket();
+
+    Socket m_socket;
+    std::shared_ptr<ServerContext> m_ctx;
+    std::shared_ptr<const config::Config> m_config;
+    FrameParser m_parser;
+    std::vector<unsigned char> m_in;
+    std::size_t m_inUsed = 0;
+
+    std::uint64_t m_clientId;
+    bool m_authed = false;
+    std::string m_user;
+    security::Claims m_claims;
+    std::optional<security::VerifyResult> m_headerAuth;
+
+    std::unordered_map<std::string, std::string> m_subscriptions; // channel -> durable name
+    std::unordered_set<std::string> m_subscribing;
+    std::unordered_set<std::uint64_t> m_inFlight;
+
+    double m_tokens;
+    Clock::time_point m_tokensAt;
+    std::uint32_t m_violations = 0;
+
+    std::deque<broker::FramePtr> m_queue;
+    std::size_t m_queuedBytes = 0;
+    std::vector<broker::FramePtr> m_writing;
+    bool m_writeActive = false;
+
+    bool m_closing = false;        // no more commands or deliveries
+    bool m_closeQueued = false;    // our close frame is in the queue
+    bool m_peerClosed = false;
+    bool m_socketClosed = false;
+    Clock::time_point m_lastSeen;
+    boost::asio::steady_timer m_pingTimer;
+    boost::asio::steady_timer m_authTimer;   // connect timeout, then token expiry
+    boost::asio::steady_timer m_closeTimer;
+};
+
+} // namespace aldis::gateway

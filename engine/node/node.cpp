@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "node/node.h"
+
+#include "broker/broker.h"
+#include "gateway/server.h"
+#include "gateway/server_context.h"
+#include "security/jwt.h"
+#include "store/sqlite_store.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <spdlog/spdlog.h>
+
+namespace aldis::node {
+
+namespace {
+using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+}
+
+Node::Node(std::shared_ptr<const config::Config> config) : m_config(std::move(config)) {}
+
+Node::~Node()
+{
+    stop();
+}
+
+std::shared_ptr<const config::Config> Node::config() const
+{
+    return m_context ? m_context->config.load() : m_config;
+}
+
+Result<void> Node::start()
+{
+    auto verifier = security::JwtVerifier::create(m_config->auth);
+    if (!verifier)
+        return verifier.error();
+
+    m_store = store::makeSqliteStore(m_config->store);
+    if (auto opened = m_store->open(); !opened)
+        return opened.error();
+
+    m_broker = std::make_unique<broker::Broker>(m_io, m_config, m_store.get(), m_metrics);
+    m_context = std::make_shared<gateway::ServerContext>(*m_broker, m_metrics);
+    m_context->nodeId = m_config->node.id;
+    m_context->region = m_config->node.region;
+    m_context->config.store(m_config);
+    m_context->verifier.store(verifier.value());
+    m_server = std::make_unique<gateway::Server>(m_io, m_context);
+    try {
+        m_server->start();
+    } catch (const std::exception& e) {
+        m_store->close();
+        return makeError(ErrorCode::unavailable,
+                         "cannot listen on " + m_config->client.address + ":" +
+                             std::to_string(m_config->client.port) + ": " + e.what() +
+                             " (set client.address / client.port)");
+    }
+
+    unsigned threads = m_config->node.threads ? m_config->node.threads : std::max(1u, std::thread::hardware_concurrency());
+    auto guard = std::make_shared<WorkGuard>(m_io.get_executor());
+    for (unsigned i = 0; i < threads; ++i)
+        m_threads.emplace_back([this, guard] { m_io.run(); });
+    m_running = true;
+    m_context->ready.store(true);
+    spdlog::info("node {} (region {}) listening on {}:{} with {} threads, store {}", m_config->node.id,
+                 m_config->node.region, m_config->client.address, m_server->port(), threads,
+                 m_config->store.path.string());
+    return {};
+}
+
+std::uint16_t Node::port() const noexcept
+{
+    return m_server ? m_server->port() : 0;
+}
+
+std::size_t Node::drain(std::chrono::milliseconds timeout)
+{
+    if (!m_running)
+        return 0;
+    m_context->draining.store(true);
+    m_server->stopAccepting();
+    const auto closed = m_server->closeAll(4007, "node is draining; reconnect to another node and resume", true);
+    spdlog::info("draining: closing {} clients", closed);
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        {
+            std::lock_guard lock(m_context->sessionsMutex);
+            if (m_context->sessions.empty())
+                break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    stop();
+    return closed;
+}
+
+Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Config> next)
+{
+    auto verifier = security::JwtVerifier::create(next->auth);
+    if (!verifier)
+        return verifier.error();
+    auto current = config();
+    std::vector<std::string> ignored;
+    if (next->client.address != current->client.address || next->client.port != current->client.port)
+        ignored.push_back("client.address/client.port");
+    if (next->store.path != current->store.path || next->store.backend != current->store.backend)
+        ignored.push_back("store");
+    if (next->node.threads != current->node.threads)
+        ignored.push_back("node.threads");
+    // Settings that need a restart keep their running values.
+    auto merged = std::make_shared<config::Config>(*next);
+    merged->client.address = current->client.address;
+    merged->client.port = current->client.port;
+    merged->store = current->store;
+    merged->node.threads = current->node.threads;
+    m_context->verifier.store(verifier.value());
+    m_context->config.store(merged);
+    m_broker->setConfig(merged);
+    return ignored;
+}
+
+void Node::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_context->ready.store(false);
+    m_server->stopAccepting();
+    m_server->closeAll(4007, "node is shutting down", true);
+    // Every queued append is committed (or failed) and answered before the io threads
+    // stop, so nothing acknowledged is lost and nothing unacknowledged is claimed.
+    m_store->close();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    m_io.stop();
+    for (auto& t : m_threads)
+        t.join();
+    m_threads.clear();
+    m_server.reset();
+}
+
+} // namespace aldis::node

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "observability/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace aldis::observability {
+
+namespace {
+constexpr double kFirstBound = 1e-6; // 1 us
+constexpr double kStepsPerDoubling = 4.0;
+
+std::size_t bucketFor(double seconds) noexcept
+{
+    if (!(seconds > kFirstBound))
+        return 0;
+    double idx = std::ceil(std::log2(seconds / kFirstBound) * kStepsPerDoubling);
+    if (idx >= static_cast<double>(Histogram::kBuckets - 1))
+        return Histogram::kBuckets - 1;
+    return static_cast<std::size_t>(idx);
+}
+
+std::string formatDouble(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+} // namespace
+
+double Histogram::upperBound(std::size_t bucket) noexcept
+{
+    return kFirstBound * std::exp2(static_cast<double>(bucket) / kStepsPerDoubling);
+}
+
+void Histogram::observe(double seconds) noexcept
+{
+    m_counts[bucketFor(seconds)].fetch_add(1, std::memory_order_relaxed);
+    m_count.fetch_add(1, std::memory_order_relaxed);
+    if (seconds > 0)
+        m_sumNanos.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
+}
+
+Histogram::Snapshot Histogram::snapshot() const noexcept
+{
+    Snapshot s;
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+        s.counts[i] = m_counts[i].load(std::memory_order_relaxed);
+        s.count += s.counts[i];
+    }
+    s.sum = static_cast<double>(m_sumNanos.load(std::memory_order_relaxed)) / 1e9;
+    return s;
+}
+
+double Histogram::Snapshot::quantile(double q) const noexcept
+{
+    if (count == 0)
+        return 0;
+    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count)));
+    if (rank == 0)
+        rank = 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+        seen += counts[i];
+        if (seen >= rank)
+            return upperBound(i);
+    }
+    return upperBound(kBuckets - 1);
+}
+
+void LabeledCounter::add(const std::string& label, std::uint64_t n)
+{
+    std::lock_guard lock(m_mutex);
+    m_values[label] += n;
+}
+
+std::map<std::string, std::uint64_t> LabeledCounter::values() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_values;
+}
+
+namespace {
+void counter(std::string& out, const char* name, const char* help, std::uint64_t v)
+{
+    out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
+    out += "# TYPE "; out += name; out += " counter\n";
+    out += name; out += ' '; out += std::to_string(v); out += '\n';
+}
+
+void gauge(std::string& out, const char* name, const char* help, std::int64_t v)
+{
+    out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
+    out += "# TYPE "; out += name; out += " gauge\n";
+    out += name; out += ' '; out += std::to_string(v); out += '\n';
+}
+
+void histogram(std::string& out, const char* name, const char* help, const Histogram& h)
+{
+    auto s = h.snapshot();
+    out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
+    out += "# TYPE "; out += name; out += " histogram\n";
+    std::uint64_t cumulative = 0;
+    // Every 4th bucket (powers of two) keeps the exposition short; the sum of the
+    // skipped buckets is carried in the cumulative counts.
+    for (std::size_t i = 0; i < Histogram::kBuckets - 1; ++i) {
+        cumulative += s.counts[i];
+        if (i % 4 != 0)
+            continue;
+        out += name; out += "_bucket{le=\""; out += formatDouble(Histogram::upperBound(i));
+        out += "\"} "; out += std::to_string(cumulative); out += '\n';
+    }
+    out += name; out += "_bucket{le=\"+Inf\"} "; out += std::to_string(s.count); out += '\n';
+    out += name; out += "_sum "; out += formatDouble(s.sum); out += '\n';
+    out += name; out += "_count "; out += std::to_string(s.count); out += '\n';
+}
+
+void labeled(std::string& out, const char* name, const char* help, const char* label,
+             const LabeledCounter& c)
+{
+    out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
+    out += "# TYPE "; out += name; out += " counter\n";
+    for (const auto& [value, n] : c.values()) {
+        out += name; out += '{'; out += label; out += "=\""; out += value; out += "\"} ";
+        out += std::to_string(n); out += '\n';
+    }
+}
+} // namespace
+
+std::string Metrics::renderPrometheus() const
+{
+    std::string out;
+    out.reserve(16 * 1024);
+    gauge(out, "aldis_connections", "Open client WebSocket connections.", connections.value());
+    counter(out, "aldis_connections_total", "Client WebSocket connections accepted.", connectionsTotal.value());
+    counter(out, "aldis_publications_total", "Publications accepted (not counting duplicates).", publications.value());
+    counter(out, "aldis_duplicate_publications_total", "Publishes answered as duplicates of an earlier key.", duplicatePublications.value());
+    counter(out, "aldis_deliveries_total", "Publications handed to subscriber connections.", deliveries.value());
+    counter(out, "aldis_commands_total", "Client commands received.", commands.value());
+    counter(out, "aldis_rate_limited_total", "Commands refused with too_many_requests.", rateLimited.value());
+    counter(out, "aldis_slow_consumer_disconnects_total", "Connections closed with 4005 (send queue overflow).", slowConsumerDisconnects.value());
+    gauge(out, "aldis_channels", "Channels with state on this node.", channels.value());
+    gauge(out, "aldis_subscriptions", "Active subscriptions on this node.", subscriptions.value());
+    histogram(out, "aldis_publish_to_deliver_seconds", "From a publication entering the node to its frame being written to a subscriber.", publishToDeliver);
+    histogram(out, "aldis_handshake_seconds", "From TCP accept to the WebSocket upgrade response being written.", handshake);
+    histogram(out, "aldis_store_append_seconds", "From a durable publish entering the store queue to its commit.", storeAppend);
+    labeled(out, "aldis_auth_failures_total", "Refused tokens and API keys by reason.", "reason", authFailures);
+    labeled(out, "aldis_disconnects_total", "Connections closed by the server, by close code.", "code", disconnects);
+    return out;
+}
+
+} // namespace aldis::observability

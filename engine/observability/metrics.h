@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace aldis::observability {
+
+// A monotonically increasing count. Lock-free; relaxed ordering is enough because
+// readers only need an eventually consistent figure.
+class Counter {
+public:
+    void add(std::uint64_t n = 1) noexcept { m_value.fetch_add(n, std::memory_order_relaxed); }
+    std::uint64_t value() const noexcept { return m_value.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> m_value{0};
+};
+
+class Gauge {
+public:
+    void add(std::int64_t n) noexcept { m_value.fetch_add(n, std::memory_order_relaxed); }
+    void set(std::int64_t n) noexcept { m_value.store(n, std::memory_order_relaxed); }
+    std::int64_t value() const noexcept { return m_value.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::int64_t> m_value{0};
+};
+
+// A latency histogram with log-spaced buckets (4 per power of two, from 1 us to about
+// 67 s). Observations are lock-free. Quantiles are estimated from the buckets.
+class Histogram {
+public:
+    static constexpr std::size_t kBuckets = 104;
+
+    void observe(double seconds) noexcept;
+
+    struct Snapshot {
+        std::array<std::uint64_t, kBuckets> counts{};
+        std::uint64_t count = 0;
+        double sum = 0;
+        double quantile(double q) const noexcept; // seconds
+    };
+    Snapshot snapshot() const noexcept;
+
+    static double upperBound(std::size_t bucket) noexcept; // seconds
+
+private:
+    std::array<std::atomic<std::uint64_t>, kBuckets> m_counts{};
+    std::atomic<std::uint64_t> m_count{0};
+    std::atomic<std::uint64_t> m_sumNanos{0};
+};
+
+// A counter per label value (for a few label values, such as failure reasons).
+class LabeledCounter {
+public:
+    void add(const std::string& label, std::uint64_t n = 1);
+    std::map<std::string, std::uint64_t> values() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::uint64_t> m_values;
+};
+
+// The node's metrics (PROTOCOL.md, "GET /metrics"). One instance per node, shared by
+// every module; all members are safe to use from any thread.
+struct Metrics {
+    Gauge connections;
+    Counter connectionsTotal;
+    Counter publications;
+    Counter deliveries;
+    Counter commands;
+    Counter slowConsumerDisconnects;
+    Counter rateLimited;
+    Counter duplicatePublications;
+    Histogram publishToDeliver;
+    Histogram handshake;
+    Histogram storeAppend;
+    LabeledCounter authFailures;
+    LabeledCounter disconnects;  // by close code
+    Gauge channels;
+    Gauge subscriptions;
+
+    // Prometheus text exposition format 0.0.4.
+    std::string renderPrometheus() const;
+};
+
+} // namespace aldis::observability

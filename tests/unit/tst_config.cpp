@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loading the node configuration: defaults, TOML, ALDIS_* overrides, validation
+// and the development secret.
+
+#include "config/config.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSysInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+#include <set>
+
+#include <sys/stat.h>
+
+using namespace aldis::config;
+using namespace std::chrono_literals;
+
+using ConfigCheck = std::function<bool(const aldis::config::Config&)>;
+Q_DECLARE_METATYPE(ConfigCheck)
+
+namespace {
+
+LoadOptions isolated()
+{
+    LoadOptions options;
+    options.useEnvironment = false;
+    options.createDevSecret = false;
+    return options;
+}
+
+LoadOptions withEnvironment()
+{
+    LoadOptions options;
+    options.useEnvironment = true;
+    options.createDevSecret = false;
+    return options;
+}
+
+QString dump(const std::vector<ConfigError>& errors)
+{
+    QStringList lines;
+    for (const auto& e : errors)
+        lines << QStringLiteral("[%1 @ %2] %3")
+                     .arg(QString::fromStdString(e.key))
+                     .arg(e.line)
+                     .arg(QString::fromStdString(e.message));
+    return lines.isEmpty() ? QStringLiteral("(no errors)") : lines.join(QLatin1Char('\n'));
+}
+
+const ConfigError* findError(const LoadResult& result, const QString& key)
+{
+    for (const auto& e : result.errors)
+        if (QString::fromStdString(e.key) == key)
+            return &e;
+    return nullptr;
+}
+
+// Sets NAME=value pairs for the lifetime of the guard, so a failing check cannot
+// leak a variable into the next test.
+class EnvGuard {
+public:
+    explicit EnvGuard(const QStringList& assignments)
+    {
+        for (const auto& assignment : assignments) {
+            auto eq = assignment.indexOf(QLatin1Char('='));
+            QByteArray name = assignment.left(eq).toUtf8();
+            qputenv(name.constData(), assignment.mid(eq + 1).toUtf8());
+            m_names << name;
+        }
+    }
+    ~EnvGuard()
+    {
+        for (const auto& name : m_names)
+            qunsetenv(name.constData());
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
+
+private:
+    QList<QByteArray> m_names;
+};
+
+bool writeFile(const QString& path, const QByteArray& content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    return file.write(content) == content.size();
+}
+
+const QByteArray kPublicKeyPem = "-----BEGIN PUBLIC KEY-----\n"
+                                 "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexampleexampleexampleexample\n"
+                                 "-----END PUBLIC KEY-----\n";
+
+} // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void defaults();
+    void fullConfig();
+    void loadWithoutFile();
+    void loadMissingFile();
+
+    void badConfig_data();
+    void badConfig();
+    void allErrorsReported();
+
+    void durations_data();
+    void durations();
+
+    void namespaces_data();
+    void namespaces();
+    void namespaceSettings();
+
+    void environment_data();
+    void environment();
+    void environmentErrors_data();
+    void environmentErrors();
+    void environmentIgnoredWhenDisabled();
+    void environmentVariableList();
+    void everyEnvironmentKeyIsATomlKey();
+
+    void devSecret();
+    void devSecretNotNeeded();
+    void devSecretDisabled();
+
+    void publicKeyFileRelative();
+    void publicKeyFileMissing();
+
+    void defaultDataDirFollowsXdg();
+    void describeSummary();
+    void errorToString();
+};
+
+void TestConfig::initTestCase()
+{
+    // A developer's shell may carry ALDIS_* settings; the tests set their own.
+    for (const auto& var : environmentVariables())
+        qunsetenv(var.name.c_str());
+}
+
+void TestConfig::defaults()
+{
+    auto result = loadFromString("", isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    const auto& c = result.config;
+
+    QCOMPARE(QString::fromStdString(c.node.id), QSysInfo::machineHostName());
+    QCOMPARE(c.node.region, std::string("local"));
+    QCOMPARE(c.node.dataDir, defaultDataDir());
+    QCOMPARE(c.node.threads, 0u);
+    QCOMPARE(c.node.drainTimeout, aldis::Millis(10s));
+    QCOMPARE(c.node.logLevel, std::string("info"));
+    QCOMPARE(c.node.logFormat, std::string("json"));
+
+    QCOMPARE(c.client.address, std::string("0.0.0.0"));
+    QCOMPARE(c.client.port, std::uint16_t(8800));
+    QVERIFY(c.client.allowedOrigins.empty());
+    QCOMPARE(c.client.maxFrameBytes, 64u * 1024u);
+    QCOMPARE(c.client.sendQueueBytes, 1024u * 1024u);
+    QCOMPARE(c.client.rateLimit, 1000.0);
+    QCOMPARE(c.client.rateBurst, 2000.0);
+    QCOMPARE(c.client.pingInterval, aldis::Millis(25s));
+    QCOMPARE(c.client.connectTimeout, aldis::Millis(5s));
+
+    QCOMPARE(c.store.backend, std::string("sqlite"));
+    QCOMPARE(c.store.path, c.node.dataDir / "aldis.db");
+    QCOMPARE(c.store.synchronous, std::string("full"));
+    QCOMPARE(c.store.commitBatch, 4096u);
+    QCOMPARE(c.store.dedupWindow, aldis::Millis(24h));
+
+    QVERIFY(c.auth.keys.empty());
+    QCOMPARE(c.auth.leeway, aldis::Millis(30s));
+
+    QCOMPARE(c.namespaces.size(), std::size_t(1));
+    const auto* ns = c.findNamespace("");
+    QVERIFY(ns);
+    QVERIFY(ns->durable);
+    QCOMPARE(ns->historySize, 1000u);
+    QCOMPARE(ns->historyTtl, aldis::Millis(24h));
+    QVERIFY(ns->presence);
+    QVERIFY(!ns->joinLeave);
+    QVERIFY(ns->clientPublish);
+}
+
+void TestConfig::fullConfig()
+{
+    const char* toml = R"(
+[node]
+id = "edge-1"
+region = "eu-west"
+data_dir = "/var/lib/aldis"
+threads = 4
+drain_timeout = "30s"
+log_level = "debug"
+log_format = "text"
+
+[client]
+address = "127.0.0.1"
+port = 0
+allowed_origins = ["https://app.example.com"]
+max_frame_bytes = 131072
+send_queue_bytes = 2097152
+rate_limit = 50.5
+rate_burst = 100
+rate_violations_before_close = 10
+max_connections = 5000
+max_subscriptions_per_connection = 64
+handshake_timeout = "2s"
+connect_timeout = 3
+ping_interval = "10s"
+
+[store]
+backend = "sqlite"
+path = "/srv/aldis/events.db"
+synchronous = "normal"
+commit_window = "5ms"
+commit_batch = 100
+dedup_window = "1h"
+
+[auth]
+issuer = "https://auth.example.com"
+audience = "aldis"
+leeway = "5s"
+api_keys = ["0123456789abcdef0123"]
+
+[[auth.keys]]
+id = "main"
+algorithms = ["HS256"]
+secret = "0123456789abcdef0123456789abcdef"
+
+[namespaces.chat]
+history_size = 10
+)";
+    auto result = loadFromString(toml, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    const auto& c = result.config;
+    QCOMPARE(c.node.id, std::string("edge-1"));
+    QCOMPARE(c.node.region, std::string("eu-west"));
+    QCOMPARE(c.node.dataDir, std::filesystem::path("/var/lib/aldis"));
+    QCOMPARE(c.node.threads, 4u);
+    QCOMPARE(c.node.drainTimeout, aldis::Millis(30s));
+    QCOMPARE(c.node.logLevel, std::string("debug"));
+    QCOMPARE(c.node.logFormat, std::string("text"));
+    QCOMPARE(c.client.address, std::string("127.0.0.1"));
+    QCOMPARE(c.client.port, std::uint16_t(0));
+    QCOMPARE(c.client.allowedOrigins, std::vector<std::string>{"https://app.example.com"});
+    QCOMPARE(c.client.maxFrameBytes, 131072u);
+    QCOMPARE(c.client.sendQueueBytes, 2097152u);
+    QCOMPARE(c.client.rateLimit, 50.5);
+    QCOMPARE(c.client.rateBurst, 100.0);
+    QCOMPARE(c.client.rateViolationsBeforeClose, 10u);
+    QCOMPARE(c.client.maxConnections, 5000u);
+    QCOMPARE(c.client.maxSubscriptionsPerConnection, 64u);
+    QCOMPARE(c.client.handshakeTimeout, aldis::Millis(2s));
+    QCOMPARE(c.client.connectTimeout, aldis::Millis(3s));
+    QCOMPARE(c.client.pingInterval, aldis::Millis(10s));
+    QCOMPARE(c.store.path, std::filesystem::path("/srv/aldis/events.db"));
+    QCOMPARE(c.store.synchronous, std::string("normal"));
+    QCOMPARE(c.store.commitWindow, aldis::Millis(5ms));
+    QCOMPARE(c.store.commitBatch, 100u);
+    QCOMPARE(c.store.dedupWindow, aldis::Millis(1h));
+    QCOMPARE(c.auth.issuer, std::string("https://auth.example.com"));
+    QCOMPARE(c.auth.audience, std::string("aldis"));
+    QCOMPARE(c.auth.leeway, aldis::Millis(5s));
+    QCOMPARE(c.auth.apiKeys, std::vector<std::string>{"0123456789abcdef0123"});
+    QCOMPARE(c.auth.keys.size(), std::size_t(1));
+    QCOMPARE(c.auth.keys[0].id, std::string("main"));
+    QCOMPARE(c.auth.keys[0].algorithms, std::vector<std::string>{"HS256"});
+    QCOMPARE(c.auth.keys[0].secret, std::string("0123456789abcdef0123456789abcdef"));
+    QCOMPARE(c.namespaces.size(), std::size_t(1));
+    QVERIFY(c.findNamespace("chat"));
+    QVERIFY(!c.findNamespace(""));
+}
+
+void TestConfig::loadWithoutFile()
+{
+    auto result = load({}, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QCOMPARE(result.config.client.port, std::uint16_t(8800));
+}
+
+void TestConfig::loadMissingFile()
+{
+    auto result = load("/nonexistent/aldis/aldis.toml", isolated());
+    QCOMPARE(result.errors.size(), std::size_t(1));
+    QVERIFY(QString::fromStdString(result.errors[0].message).contains("cannot read the config file"));
+}
+
+void TestConfig::badConfig_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("fragment");
+
+    // Syntax and structure.
+    QTest::addRow("syntax error") << QByteArray("[client]\nport = = 3\n") << "" << 2 << "TOML syntax error";
+    QTest::addRow("unclosed section") << QByteArray("\n\n[node\n") << "" << 3 << "TOML syntax error";
+    QTest::addRow("unknown section typo") << QByteArray("[nodes]\nid = \"a\"\n") << "nodes" << 1
+                                          << "unknown section '[nodes]'; did you mean '[node]'?";
+    QTest::addRow("unknown section") << QByteArray("[listener]\n") << "listener" << 1 << "the sections are";
+    QTest::addRow("section not a table") << QByteArray("node = \"x\"\n") << "node" << 1 << "write [node]";
+    QTest::addRow("top-level key") << QByteArray("\nport = 80\n") << "port" << 2 << "did you mean 'client.port'?";
+
+    // Unknown keys.
+    QTest::addRow("key typo") << QByteArray("[client]\nmax_frame_byte = 10\n") << "client.max_frame_byte" << 2
+                              << "unknown key 'client.max_frame_byte'; did you mean 'client.max_frame_bytes'?";
+    QTest::addRow("key transposed") << QByteArray("[client]\nprot = 10\n") << "client.prot" << 2
+                                    << "did you mean 'client.port'?";
+    QTest::addRow("key in wrong section") << QByteArray("[node]\n\nport = 80\n") << "node.port" << 3
+                                          << "did you mean 'client.port'?";
+    QTest::addRow("key unknown") << QByteArray("[store]\nzzzzzzzz = 1\n") << "store.zzzzzzzz" << 1 + 1
+                                 << "use one of: backend, path";
+
+    // Types and ranges.
+    QTest::addRow("port string") << QByteArray("# listener\n[client]\n\nport = \"abc\"\n") << "client.port" << 4
+                                 << "client.port must be an integer from 0 to 65535, got \"abc\"";
+    QTest::addRow("port range") << QByteArray("[client]\nport = 70000\n") << "client.port" << 2 << "got 70000";
+    QTest::addRow("port float") << QByteArray("[client]\nport = 80.5\n") << "client.port" << 2 << "got 80.5";
+    QTest::addRow("threads range") << QByteArray("[node]\nthreads = 300\n") << "node.threads" << 2
+                                   << "from 0 to 256";
+    QTest::addRow("log level") << QByteArray("[node]\nlog_level = \"verbose\"\n") << "node.log_level" << 2
+                               << "must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", \"off\"";
+    QTest::addRow("log level typo") << QByteArray("[node]\nlog_level = \"wran\"\n") << "node.log_level" << 2
+                                    << "did you mean \"warn\"?";
+    QTest::addRow("log format") << QByteArray("[node]\nlog_format = \"xml\"\n") << "node.log_format" << 2
+                                << "got \"xml\"";
+    QTest::addRow("node id empty") << QByteArray("[node]\nid = \"\"\n") << "node.id" << 2 << "must not be empty";
+    QTest::addRow("node id space") << QByteArray("[node]\nid = \"a b\"\n") << "node.id" << 2 << "spaces";
+    QTest::addRow("duration unit") << QByteArray("[node]\ndrain_timeout = \"10x\"\n") << "node.drain_timeout" << 2
+                                   << "must be a duration such as \"10s\"";
+    QTest::addRow("duration negative") << QByteArray("[node]\ndrain_timeout = -5\n") << "node.drain_timeout" << 2
+                                       << "got -5";
+    QTest::addRow("duration zero") << QByteArray("[client]\nping_interval = \"0s\"\n") << "client.ping_interval"
+                                   << 2 << "a duration greater than 0";
+    QTest::addRow("duration bool") << QByteArray("[auth]\nleeway = true\n") << "auth.leeway" << 2 << "got true";
+    QTest::addRow("rate limit zero") << QByteArray("[client]\nrate_limit = 0\n") << "client.rate_limit" << 2
+                                     << "a number greater than 0";
+    QTest::addRow("rate burst") << QByteArray("[client]\nrate_burst = 0.5\n") << "client.rate_burst" << 2
+                                << "a number of at least 1, got 0.5";
+    QTest::addRow("rate limit nan") << QByteArray("[client]\nrate_limit = nan\n") << "client.rate_limit" << 2
+                                    << "a number greater than 0";
+    QTest::addRow("origins string") << QByteArray("[client]\nallowed_origins = \"x\"\n") << "client.allowed_origins"
+                                    << 2 << "an array of strings";
+    QTest::addRow("origins numbers") << QByteArray("[client]\nallowed_origins = [1]\n") << "client.allowed_origins"
+                                     << 2 << "an array of strings, got an array";
+    QTest::addRow("max connections zero") << QByteArray("[client]\nmax_connections = 0\n")
+                                          << "client.max_connections" << 2 << "from 1 to 4294967295";
+    QTest::addRow("backend postgresql") << QByteArray("[store]\nbackend = \"postgresql\"\n") << "store.backend" << 2
+                                        << "not available in this build yet; use \"sqlite\"";
+    QTest::addRow("backend unknown") << QByteArray("[store]\nbackend = \"mysql\"\n") << "store.backend" << 2
+                                     << "got \"mysql\"";
+    QTest::addRow("synchronous") << QByteArray("[store]\nsynchronous = \"off\"\n") << "store.synchronous" << 2
+                                 << "one of \"full\", \"normal\"";
+    QTest::addRow("commit batch") << QByteArray("[store]\ncommit_batch = 0\n") << "store.commit_batch" << 2
+                                  << "from 1 to 100000";
+    QTest::addRow("api key short") << QByteArray("[auth]\napi_keys = [\"0123456789abcdef\", \"short\"]\n")
+                                   << "auth.api_keys" << 2 << "entry 2 has 5 characters";
+
+    // [[auth.keys]].
+    QTest::addRow("keys not array") << QByteArray("[auth]\nkeys = \"x\"\n") << "auth.keys" << 2
+                                    << "[[auth.keys]]";
+    QTest::addRow("key unknown field") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\"]\nsecrett = \"x\"\n")
+                                       << "auth.keys[0].secrett" << 3 << "did you mean 'auth.keys[0].secret'?";
+    QTest::addRow("key no algorithms") << QByteArray("\n[[auth.keys]]\nid = \"k\"\n") << "auth.keys[0].algorithms"
+                                       << 2 << "is required";
+    QTest::addRow("key empty algorithms") << QByteArray("[[auth.keys]]\nalgorithms = []\n")
+                                          << "auth.keys[0].algorithms" << 2 << "must not be empty";
+    QTest::addRow("key alg none") << QByteArray("[[auth.keys]]\nalgorithms = [\"none\"]\n")
+                                  << "auth.keys[0].algorithms" << 2 << "\"none\", which is not supported";
+    QTest::addRow("key alg case") << QByteArray("[[auth.keys]]\nalgorithms = [\"hs256\"]\n")
+                                  << "auth.keys[0].algorithms" << 2 << "did you mean \"HS256\"?";
+    QTest::addRow("key alg mix") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\", \"RS256\"]\n"
+                                               "secret = \"0123456789abcdef0123456789abcdef\"\n"
+                                               "public_key_file = \"/nonexistent.pem\"\n")
+                                 << "auth.keys[0].algorithms" << 2 << "algorithm confusion";
+    QTest::addRow("key second entry") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\"]\n"
+                                                    "secret = \"0123456789abcdef0123456789abcdef\"\n"
+                                                    "[[auth.keys]]\nalgorithms = [\"HS256\"]\n")
+                                      << "auth.keys[1].secret" << 4 << "required for HS256";
+    QTest::addRow("key short secret") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\"]\nsecret = \"abc\"\n")
+                                      << "auth.keys[0].secret" << 3 << "at least 32";
+    QTest::addRow("key secret for RS256") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\n"
+                                                        "public_key = \"\"\"\n" + kPublicKeyPem + "\"\"\"\n"
+                                                        "secret = \"0123456789abcdef0123456789abcdef\"\n")
+                                          << "auth.keys[0].secret" << 8 << "used only with HS256";
+    QTest::addRow("key RS256 without key") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\n")
+                                           << "auth.keys[0].public_key_file" << 1 << "required for RS256/ES256";
+    QTest::addRow("key file missing") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\n"
+                                                    "public_key_file = \"/nonexistent/pub.pem\"\n")
+                                      << "auth.keys[0].public_key_file" << 3 << "cannot read '/nonexistent/pub.pem'";
+    QTest::addRow("key inline not pem") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\npublic_key = \"abc\"\n")
+                                        << "auth.keys[0].public_key" << 3 << "is not PEM";
+    QTest::addRow("key inline private") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\n"
+                                                      "public_key = \"-----BEGIN PRIVATE KEY-----\"\n")
+                                        << "auth.keys[0].public_key" << 3 << "holds a private key";
+    QTest::addRow("key duplicate id") << QByteArray("[[auth.keys]]\nid = \"a\"\nalgorithms = [\"HS256\"]\n"
+                                                    "secret = \"0123456789abcdef0123456789abcdef\"\n"
+                                                    "[[auth.keys]]\nid = \"a\"\nalgorithms = [\"HS256\"]\n"
+                                                    "secret = \"0123456789abcdef0123456789abcdef\"\n")
+                                      << "auth.keys[1].id" << 6 << "used by another key";
+
+    // Namespaces.
+    QTest::addRow("namespace not table") << QByteArray("[namespaces]\nchat = 5\n") << "namespaces.chat" << 2
+                                         << "write [namespaces.chat]";
+    QTest::addRow("namespace colon") << QByteArray("[namespaces.\"a:b\"]\n") << "namespaces.a:b" << 1
+                                     << "no ':' or '#'";
+    QTest::addRow("namespace space") << QByteArray("[namespaces.\"a b\"]\n") << "namespaces.a b" << 1
+                                     << "is not valid";
+    QTest::addRow("namespace key typo") << QByteArray("[namespaces.chat]\nhistroy_size = 1\n")
+                                        << "namespaces.chat.histroy_size" << 2
+                                        << "did you mean 'namespaces.chat.history_size'?";
+    QTest::addRow("namespace history size") << QByteArray("[namespaces.chat]\nhistory_size = 2000000\n")
+                                            << "namespaces.chat.history_size" << 2 << "from 0 to 1000000";
+    QTest::addRow("namespace bool") << QByteArray("[namespaces.default]\ndurable = \"yes\"\n")
+                                    << "namespaces.default.durable" << 2 << "true or false";
+    QTest::addRow("namespace ttl zero") << QByteArray("[namespaces.chat]\nhistory_ttl = 0\n")
+                                        << "namespaces.chat.history_ttl" << 2 << "greater than 0";
+    QTest::addRow("namespace message bytes") << QByteArray("[namespaces.chat]\nmax_message_bytes = 0\n")
+                                             << "namespaces.chat.max_message_bytes" << 2 << "from 1 to";
+    QTest::addRow("namespace default twice") << QByteArray("[namespaces.\"\"]\n[namespaces.default]\n")
+                                             << "namespaces.default" << 2 << "keep one";
+}
+
+void TestConfig::badConfig()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QString, key);
+    QFETCH(int, line);
+    QFETCH(QString, fragment);
+
+    auto result = loadFromString(toml.toStdString(), isolated());
+    QVERIFY(!result.ok());
+    const auto* error = findError(result, key);
+    QVERIFY2(error, qPrintable(QStringLiteral("no error for key '%1' among:\n%2").arg(key, dump(result.errors))));
+    QCOMPARE(error->line, line);
+    QVERIFY2(QString::fromStdString(error->message).contains(fragment), qPrintable(dump(result.errors)));
+}
+
+void TestConfig::allErrorsReported()
+{
+    const char* toml = "[node]\n"
+                       "threads = -1\n"
+                       "[client]\n"
+                       "port = \"x\"\n"
+                       "[store]\n"
+                       "synchronous = \"sometimes\"\n";
+    EnvGuard env({QStringLiteral("ALDIS_CLIENT_RATE_LIMIT=fast")});
+    auto result = loadFromString(toml, withEnvironment());
+    QCOMPARE(result.errors.size(), std::size_t(4));
+    QCOMPARE(result.errors[0].key, std::string("node.threads"));
+    QCOMPARE(result.errors[0].line, 2);
+    QCOMPARE(result.errors[1].key, std::string("client.port"));
+    QCOMPARE(result.errors[1].line, 4);
+    QCOMPARE(result.errors[2].key, std::string("store.synchronous"));
+    QCOMPARE(result.errors[2].line, 6);
+    QCOMPARE(result.errors[3].key, std::string("ALDIS_CLIENT_RATE_LIMIT"));
+    QCOMPARE(result.errors[3].line, 0);
+}
+
+void TestConfig::durations_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<qint64>("millis");
+
+    QTest::addRow("seconds") << QByteArray("\"10s\"") << qint64(10'000);
+    QTest::addRow("milliseconds") << QByteArray("\"250ms\"") << qint64(250);
+    QTest::addRow("minutes") << QByteArray("\"5m\"") << qint64(300'000);
+    QTest::addRow("hours") << QByteArray("\"24h\"") << qint64(86'400'000);
+    QTest::addRow("days") << QByteArray("\"7d\"") << qint64(604'800'000);
+    QTest::addRow("bare string") << QByteArray("\"3\"") << qint64(3'000);
+    QTest::addRow("bare integer") << QByteArray("3") << qint64(3'000);
+    QTest::addRow("zero") << QByteArray("0") << qint64(0);
+}
+
+void TestConfig::durations()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(qint64, millis);
+    auto result = loadFromString(("[node]\ndrain_timeout = " + value + "\n").toStdString(), isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QCOMPARE(qint64(result.config.node.drainTimeout.count()), millis);
+}
+
+void TestConfig::namespaces_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QStringList>("names");
+
+    QTest::addRow("none configured") << QByteArray("") << QStringList{""};
+    QTest::addRow("empty namespaces table") << QByteArray("[namespaces]\n") << QStringList{""};
+    QTest::addRow("only chat") << QByteArray("[namespaces.chat]\n") << QStringList{"chat"};
+    QTest::addRow("default by name") << QByteArray("[namespaces.default]\n[namespaces.chat]\n")
+                                     << QStringList{"", "chat"};
+    QTest::addRow("default quoted") << QByteArray("[namespaces.\"\"]\nhistory_size = 5\n") << QStringList{""};
+    QTest::addRow("channel characters") << QByteArray("[namespaces.\"a/b.c@d=e,f;g-h_i\"]\n")
+                                        << QStringList{"a/b.c@d=e,f;g-h_i"};
+    QTest::addRow("dotted keys") << QByteArray("namespaces.chat.durable = false\n") << QStringList{"chat"};
+}
+
+void TestConfig::namespaces()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QStringList, names);
+    auto result = loadFromString(toml.toStdString(), isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QStringList actual;
+    for (const auto& [name, ns] : result.config.namespaces) {
+        QCOMPARE(ns.name, name);
+        actual << QString::fromStdString(name);
+    }
+    QCOMPARE(actual, names);
+    for (const auto& name : names)
+        QVERIFY(result.config.findNamespace(name.toStdString()));
+    QVERIFY(!result.config.findNamespace("nope"));
+}
+
+void TestConfig::namespaceSettings()
+{
+    const char* toml = "[namespaces.chat]\n"
+                       "durable = false\n"
+                       "history_size = 10\n"
+                       "history_ttl = \"1h\"\n"
+                       "presence = false\n"
+                       "join_leave = true\n"
+                       "client_publish = false\n"
+                       "max_message_bytes = 1024\n"
+                       "[namespaces.default]\n"
+                       "history_size = 0\n";
+    auto result = loadFromString(toml, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    const auto* chat = result.config.findNamespace("chat");
+    QVERIFY(chat);
+    QCOMPARE(chat->name, std::string("chat"));
+    QVERIFY(!chat->durable);
+    QCOMPARE(chat->historySize, 10u);
+    QCOMPARE(chat->historyTtl, aldis::Millis(1h));
+    QVERIFY(!chat->presence);
+    QVERIFY(chat->joinLeave);
+    QVERIFY(!chat->clientPublish);
+    QCOMPARE(chat->maxMessageBytes, 1024u);
+    const auto* def = result.config.findNamespace("");
+    QVERIFY(def);
+    QCOMPARE(def->historySize, 0u);
+    QVERIFY(def->durable);
+}
+
+void TestConfig::environment_data()
+{
+    QTest::addColumn<QStringList>("variables");
+    QTest::addColumn<ConfigCheck>("check");
+
+    QTest::addRow("node id") << QStringList{"ALDIS_NODE_ID=n1"}
+                             << ConfigCheck([](const Config& c) { return c.node.id == "n1"; });
+    QTest::addRow("port beats file") << QStringList{"ALDIS_CLIENT_PORT=9001"}
+                                     << ConfigCheck([](const Config& c) { return c.client.port == 9001; });
+    QTest::addRow("origins list") << QStringList{"ALDIS_CLIENT_ALLOWED_ORIGINS=https://a.example, https://b.example,"}
+                                  << ConfigCheck([](const Config& c) {
+                                         return c.client.allowedOrigins
+                                             == std::vector<std::string>{"https://a.example", "https://b.example"};
+                                     });
+    QTest::addRow("store path") << QStringList{"ALDIS_STORE_PATH=/tmp/x.db"}
+                                << ConfigCheck([](const Config& c) { return c.store.path == "/tmp/x.db"; });
+    QTest::addRow("data dir moves store")
+        << QStringList{"ALDIS_NODE_DATA_DIR=/tmp/aldis-data"}
+        << ConfigCheck([](const Config& c) { return c.store.path == "/tmp/aldis-data/aldis.db"; });
+    QTest::addRow("api keys") << QStringList{"ALDIS_AUTH_API_KEYS=aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbb"}
+                              << ConfigCheck([](const Config& c) { return c.auth.apiKeys.size() == 2; });
+    QTest::addRow("log level alias") << QStringList{"ALDIS_LOG_LEVEL=debug"}
+                                     << ConfigCheck([](const Config& c) { return c.node.logLevel == "debug"; });
+    QTest::addRow("full name beats alias")
+        << QStringList{"ALDIS_LOG_LEVEL=debug", "ALDIS_NODE_LOG_LEVEL=error"}
+        << ConfigCheck([](const Config& c) { return c.node.logLevel == "error"; });
+    QTest::addRow("duration") << QStringList{"ALDIS_CLIENT_PING_INTERVAL=30s"}
+                              << ConfigCheck([](const Config& c) { return c.client.pingInterval == 30s; });
+    QTest::addRow("bare seconds") << QStringList{"ALDIS_AUTH_LEEWAY=7"}
+                                  << ConfigCheck([](const Config& c) { return c.auth.leeway == 7s; });
+    QTest::addRow("number") << QStringList{"ALDIS_CLIENT_RATE_LIMIT=12.5"}
+                            << ConfigCheck([](const Config& c) { return c.client.rateLimit == 12.5; });
+    QTest::addRow("empty is ignored") << QStringList{"ALDIS_NODE_REGION="}
+                                      << ConfigCheck([](const Config& c) { return c.node.region == "file-region"; });
+    QTest::addRow("hs256 secret") << QStringList{"ALDIS_AUTH_HS256_SECRET=0123456789abcdef0123456789abcdef"}
+                                  << ConfigCheck([](const Config& c) {
+                                         return c.auth.keys.size() == 1 && c.auth.keys[0].id == "env"
+                                             && c.auth.keys[0].algorithms == std::vector<std::string>{"HS256"}
+                                             && c.auth.keys[0].secret == "0123456789abcdef0123456789abcdef";
+                                     });
+}
+
+void TestConfig::environment()
+{
+    QFETCH(QStringList, variables);
+    QFETCH(ConfigCheck, check);
+    EnvGuard env(variables);
+    auto result = loadFromString("[node]\nregion = \"file-region\"\n[client]\nport = 8801\n", withEnvironment());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QVERIFY(check(result.config));
+}
+
+void TestConfig::environmentErrors_data()
+{
+    QTest::addColumn<QString>("variable");
+    QTest::addColumn<QString>("fragment");
+
+    QTest::addRow("port text") << "ALDIS_CLIENT_PORT=abc"
+                               << "ALDIS_CLIENT_PORT must be an integer from 0 to 65535, got \"abc\"";
+    QTest::addRow("port trailing") << "ALDIS_CLIENT_PORT=80x" << "got \"80x\"";
+    QTest::addRow("port range") << "ALDIS_CLIENT_PORT=99999" << "got 99999 (0 picks a free port); it overrides client.port";
+    QTest::addRow("log level") << "ALDIS_NODE_LOG_LEVEL=loud" << "one of \"trace\"";
+    QTest::addRow("log level alias") << "ALDIS_LOG_LEVEL=loud" << "it overrides node.log_level";
+    QTest::addRow("duration") << "ALDIS_CLIENT_PING_INTERVAL=soon" << "a duration greater than 0";
+    QTest::addRow("rate") << "ALDIS_CLIENT_RATE_BURST=0" << "a number of at least 1";
+    QTest::addRow("backend") << "ALDIS_STORE_BACKEND=postgresql" << "not available in this build yet";
+    QTest::addRow("api key") << "ALDIS_AUTH_API_KEYS=abc" << "at least 16";
+    QTest::addRow("secret") << "ALDIS_AUTH_HS256_SECRET=short" << "needs at least 32";
+}
+
+void TestConfig::environmentErrors()
+{
+    QFETCH(QString, variable);
+    QFETCH(QString, fragment);
+    EnvGuard env({variable});
+    auto result = loadFromString("", withEnvironment());
+    const auto* error = findError(result, variable.section(QLatin1Char('='), 0, 0));
+    QVERIFY2(error, qPrintable(dump(result.errors)));
+    QCOMPARE(error->line, 0);
+    QVERIFY2(QString::fromStdString(error->message).contains(fragment), qPrintable(dump(result.errors)));
+}
+
+void TestConfig::environmentIgnoredWhenDisabled()
+{
+    EnvGuard env({QStringLiteral("ALDIS_CLIENT_PORT=abc"), QStringLiteral("ALDIS_NODE_ID=from-env")});
+    auto result = loadFromString("", isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QVERIFY(result.config.node.id != "from-env");
+}
+
+void TestConfig::environmentVariableList()
+{
+    const auto vars = environmentVariables();
+    std::set<std::string> names;
+    for (const auto& var : vars) {
+        QVERIFY2(names.insert(var.name).second, var.name.c_str());
+        QVERIFY(var.name.rfind("ALDIS_", 0) == 0);
+        QVERIFY(!var.key.empty());
+        QVERIFY(!var.description.empty());
+    }
+    const std::set<std::string> expected = {
+        "ALDIS_NODE_ID", "ALDIS_NODE_REGION", "ALDIS_NODE_DATA_DIR", "ALDIS_NODE_THREADS",
+        "ALDIS_NODE_DRAIN_TIMEOUT", "ALDIS_NODE_LOG_LEVEL", "ALDIS_LOG_LEVEL", "ALDIS_NODE_LOG_FORMAT",
+        "ALDIS_CLIENT_ADDRESS", "ALDIS_CLIENT_PORT", "ALDIS_CLIENT_ALLOWED_ORIGINS", "ALDIS_CLIENT_MAX_FRAME_BYTES",
+        "ALDIS_CLIENT_SEND_QUEUE_BYTES", "ALDIS_CLIENT_RATE_LIMIT", "ALDIS_CLIENT_RATE_BURST",
+        "ALDIS_CLIENT_RATE_VIOLATIONS_BEFORE_CLOSE", "ALDIS_CLIENT_MAX_CONNECTIONS",
+        "ALDIS_CLIENT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "ALDIS_CLIENT_HANDSHAKE_TIMEOUT",
+        "ALDIS_CLIENT_CONNECT_TIMEOUT", "ALDIS_CLIENT_PING_INTERVAL", "ALDIS_STORE_BACKEND", "ALDIS_STORE_PATH",
+        "ALDIS_STORE_SYNCHRONOUS", "ALDIS_STORE_COMMIT_WINDOW", "ALDIS_STORE_COMMIT_BATCH",
+        "ALDIS_STORE_DEDUP_WINDOW", "ALDIS_AUTH_ISSUER", "ALDIS_AUTH_AUDIENCE", "ALDIS_AUTH_LEEWAY",
+        "ALDIS_AUTH_API_KEYS", "ALDIS_AUTH_HS256_SECRET",
+    };
+    QCOMPARE(names, expected);
+}
+
+void TestConfig::everyEnvironmentKeyIsATomlKey()
+{
+    // A value of the wrong type for every kind: the key must be known (a type
+    // error), never an unknown key.
+    for (const auto& var : environmentVariables()) {
+        if (var.key == "auth.keys")
+            continue;
+        auto dot = var.key.find('.');
+        std::string toml = "[" + var.key.substr(0, dot) + "]\n" + var.key.substr(dot + 1) + " = { x = 1 }\n";
+        auto result = loadFromString(toml, isolated());
+        QCOMPARE(result.errors.size(), std::size_t(1));
+        QCOMPARE(result.errors[0].key, var.key);
+        QVERIFY2(result.errors[0].message.find("must be") != std::string::npos, result.errors[0].message.c_str());
+    }
+}
+
+void TestConfig::devSecret()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dataDir = tmp.filePath(QStringLiteral("data/nested"));
+    const std::string toml = "[node]\ndata_dir = '" + dataDir.toStdString() + "'\n";
+    LoadOptions options = isolated();
+    options.createDevSecret = true;
+
+    auto first = loadFromString(toml, options);
+    QVERIFY2(first.ok(), qPrintable(dump(first.errors)));
+    QCOMPARE(first.config.auth.keys.size(), std::size_t(1));
+    const auto& key = first.config.auth.keys[0];
+    QCOMPARE(key.id, std::string("dev"));
+    QCOMPARE(key.algorithms, std::vector<std::string>{"HS256"});
+    QCOMPARE(key.secret.size(), std::size_t(96));
+    QVERIFY(key.secret.find_first_not_of("0123456789abcdef") == std::string::npos);
+
+    const auto path = first.config.devSecretPath();
+    QCOMPARE(QString::fromStdString(path.string()), dataDir + QStringLiteral("/dev-secret"));
+    struct stat info {};
+    QCOMPARE(::stat(path.c_str(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, mode_t(0600));
+
+    auto second = loadFromString(toml, options);
+    QVERIFY2(second.ok(), qPrintable(dump(second.errors)));
+    QCOMPARE(second.config.auth.keys.size(), std::size_t(1));
+    QCOMPARE(second.config.auth.keys[0].secret, key.secret);
+}
+
+void TestConfig::devSecretNotNeeded()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string toml = "[node]\ndata_dir = '" + tmp.path().toStdString() + "'\n"
+                             "[[auth.keys]]\nalgorithms = [\"HS256\"]\nsecret = \"0123456789abcdef0123456789abcdef\"\n";
+    LoadOptions options = isolated();
+    options.createDevSecret = true;
+    auto result = loadFromString(toml, options);
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QCOMPARE(result.config.auth.keys.size(), std::size_t(1));
+    QVERIFY(!QFile::exists(tmp.filePath(QStringLiteral("dev-secret"))));
+}
+
+void TestConfig::devSecretDisabled()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string toml = "[node]\ndata_dir = '" + tmp.path().toStdString() + "'\n";
+    auto result = loadFromString(toml, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QVERIFY(result.config.auth.keys.empty());
+    QVERIFY(!QFile::exists(tmp.filePath(QStringLiteral("dev-secret"))));
+}
+
+void TestConfig::publicKeyFileRelative()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral("keys/pub.pem")), kPublicKeyPem));
+    const QString configPath = tmp.filePath(QStringLiteral("aldis.toml"));
+    QVERIFY(writeFile(configPath, "[[auth.keys]]\nid = \"rs\"\nalgorithms = [\"ES256\"]\n"
+                                  "public_key_file = \"keys/pub.pem\"\n"));
+
+    auto result = load(configPath.toStdString(), isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QCOMPARE(result.config.auth.keys.size(), std::size_t(1));
+    const auto& key = result.config.auth.keys[0];
+    QCOMPARE(key.id, std::string("rs"));
+    QCOMPARE(QByteArray::fromStdString(key.publicKeyPem), kPublicKeyPem);
+    QCOMPARE(QFileInfo(QString::fromStdString(key.publicKeyFile.string())).canonicalFilePath(),
+             QFileInfo(tmp.filePath(QStringLiteral("keys/pub.pem"))).canonicalFilePath());
+}
+
+void TestConfig::publicKeyFileMissing()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString configPath = tmp.filePath(QStringLiteral("aldis.toml"));
+    QVERIFY(writeFile(configPath, "\n[[auth.keys]]\nalgorithms = [\"RS256\"]\npublic_key_file = \"missing.pem\"\n"));
+    auto result = load(configPath.toStdString(), isolated());
+    const auto* error = findError(result, QStringLiteral("auth.keys[0].public_key_file"));
+    QVERIFY2(error, qPrintable(dump(result.errors)));
+    QCOMPARE(error->line, 4);
+    const auto message = QString::fromStdString(error->message);
+    QVERIFY2(message.contains(tmp.filePath(QStringLiteral("missing.pem"))), qPrintable(message));
+    QVERIFY2(message.contains("relative to the config file's folder"), qPrintable(message));
+}
+
+void TestConfig::defaultDataDirFollowsXdg()
+{
+    const QByteArray savedXdg = qgetenv("XDG_DATA_HOME");
+    const bool hadXdg = qEnvironmentVariableIsSet("XDG_DATA_HOME");
+    const QByteArray savedHome = qgetenv("HOME");
+
+    qputenv("HOME", "/home/someone");
+    qputenv("XDG_DATA_HOME", "/xdg/data");
+    const auto withXdg = defaultDataDir();
+    qputenv("XDG_DATA_HOME", "relative/data");
+    const auto withRelativeXdg = defaultDataDir();
+    qunsetenv("XDG_DATA_HOME");
+    const auto withoutXdg = defaultDataDir();
+
+    qputenv("HOME", savedHome);
+    if (hadXdg)
+        qputenv("XDG_DATA_HOME", savedXdg);
+
+    QCOMPARE(withXdg, std::filesystem::path("/xdg/data/aldis"));
+    QCOMPARE(withRelativeXdg, std::filesystem::path("/home/someone/.local/share/aldis"));
+    QCOMPARE(withoutXdg, std::filesystem::path("/home/someone/.local/share/aldis"));
+}
+
+void TestConfig::describeSummary()
+{
+    const char* toml = "[node]\nid = \"n1\"\n[store]\npath = \"/srv/a.db\"\n"
+                       "[[auth.keys]]\nid = \"k1\"\nalgorithms = [\"HS256\"]\n"
+                       "secret = \"0123456789abcdef0123456789abcdef\"\n"
+                       "[namespaces.default]\n[namespaces.chat]\ndurable = false\n";
+    auto result = loadFromString(toml, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    const auto text = QString::fromStdString(describe(result.config));
+    QVERIFY2(text.contains("node n1"), qPrintable(text));
+    QVERIFY2(text.contains("clients on 0.0.0.0:8800"), qPrintable(text));
+    QVERIFY2(text.contains("/srv/a.db"), qPrintable(text));
+    QVERIFY2(text.contains("k1 HS256"), qPrintable(text));
+    QVERIFY2(text.contains("(default) durable"), qPrintable(text));
+    QVERIFY2(text.contains("chat memory"), qPrintable(text));
+    QVERIFY2(!text.contains("0123456789abcdef"), qPrintable(text));
+}
+
+void TestConfig::errorToString()
+{
+    QCOMPARE(toString(ConfigError{"client.port", 3, "bad"}, "aldis.toml"), std::string("aldis.toml:3: bad"));
+    QCOMPARE(toString(ConfigError{"client.port", 3, "bad"}), std::string("3: bad"));
+    QCOMPARE(toString(ConfigError{"ALDIS_CLIENT_PORT", 0, "bad"}, "aldis.toml"), std::string("bad"));
+}
+
+QTEST_APPLESS_MAIN(TestConfig)
+#include "tst_config.moc"
