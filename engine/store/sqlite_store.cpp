@@ -177,7 +177,7 @@ struct SqliteStore::Impl {
         Statement begin, commit, rollback;
         Statement selectChannel, upsertChannel;
         Statement selectKey, upsertKey, trimKeys;
-        Statement insertPublication, trimBySize, agePrefix;
+        Statement insertPublication, trimUpTo, agePrefix;
         Statement upsertPosition;
     };
 
@@ -360,7 +360,7 @@ Result<void> SqliteStore::Impl::prepareAll()
         {m_writeDb, m_w.insertPublication,
          "INSERT INTO publications(channel, offset, data, ts, user, key) "
          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
-        {m_writeDb, m_w.trimBySize, "DELETE FROM publications WHERE channel = ?1 AND offset <= ?2"},
+        {m_writeDb, m_w.trimUpTo, "DELETE FROM publications WHERE channel = ?1 AND offset <= ?2"},
         {m_writeDb, m_w.agePrefix, "SELECT offset, ts FROM publications WHERE channel = ?1 ORDER BY offset"},
         {m_writeDb, m_w.upsertPosition,
          "INSERT INTO positions(user, durable, channel, epoch, offset) VALUES(?1, ?2, ?3, ?4, ?5) "
@@ -393,7 +393,7 @@ void SqliteStore::Impl::releaseConnections()
 {
     for (Statement* s : {&m_w.begin, &m_w.commit, &m_w.rollback, &m_w.selectChannel,
                          &m_w.upsertChannel, &m_w.selectKey, &m_w.upsertKey, &m_w.trimKeys,
-                         &m_w.insertPublication, &m_w.trimBySize, &m_w.agePrefix,
+                         &m_w.insertPublication, &m_w.trimUpTo, &m_w.agePrefix,
                          &m_w.upsertPosition, &m_r.begin, &m_r.end, &m_r.rollback,
                          &m_r.selectChannel, &m_r.firstOffset, &m_r.readAscending,
                          &m_r.readDescending, &m_r.selectPosition})
@@ -715,7 +715,7 @@ bool SqliteStore::Impl::finishChannels(const std::vector<std::string>& touched)
         m_retention[channel] = entry.retention;
         const std::uint32_t keep = entry.retention.historySize;
         if (entry.lastOffset > keep) {
-            Statement& trim = m_w.trimBySize;
+            Statement& trim = m_w.trimUpTo;
             trim.bind(1, channel);
             trim.bind(2, toSql(entry.lastOffset - keep));
             if (!run(trim))
@@ -800,7 +800,7 @@ void SqliteStore::Impl::sweep()
         }
         scan.reset();
         if (ok && lastExpired > 0) {
-            Statement& trim = m_w.trimBySize;
+            Statement& trim = m_w.trimUpTo;
             trim.bind(1, channel);
             trim.bind(2, lastExpired);
             ok = run(trim);
