@@ -25,8 +25,11 @@ Usage:
   aldis --daemon [--config FILE]     run the node headless (default: port 8800, SQLite store)
   aldis --check-config [--config FILE]
                                      validate the configuration and exit (names bad keys and lines)
-  aldis token --sub USER [--ttl 1h] [--subscribe PATTERNS] [--publish PATTERNS] [--config FILE]
-                                     mint a development token (HS256) signed with the node's key
+  aldis token --sub USER [--ttl 1h] [--subscribe PATTERNS] [--publish PATTERNS]
+              [--permissions JSON] [--config FILE]
+                                     mint a development token (HS256) signed with the node's key;
+                                     PATTERNS is a comma-separated list such as 'chat:*,news'
+                                     JSON is {"subscribe":[...],"publish":[...]}
   aldis --version                    print the version
   aldis --help                       print this help
 
@@ -46,6 +49,7 @@ struct Args {
     std::string ttl = "1h";
     std::optional<std::string> subscribe;
     std::optional<std::string> publish;
+    std::optional<std::string> permissions;
     std::string error;
 };
 
@@ -72,6 +76,7 @@ Args parse(int argc, char** argv)
         else if (arg == "--ttl" && a.token) { if (auto v = value("--ttl")) a.ttl = *v; }
         else if (arg == "--subscribe" && a.token) { if (auto v = value("--subscribe")) a.subscribe = *v; }
         else if (arg == "--publish" && a.token) { if (auto v = value("--publish")) a.publish = *v; }
+        else if (arg == "--permissions" && a.token) { if (auto v = value("--permissions")) a.permissions = *v; }
         else a.error = "unknown argument \"" + arg + "\"; see aldis --help";
         if (!a.error.empty())
             break;
@@ -88,6 +93,26 @@ std::vector<std::string> splitList(const std::string& s)
         if (!item.empty())
             out.push_back(item);
     return out;
+}
+
+Result<security::Permissions> parsePermissions(const std::string& text)
+{
+    boost::json::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object())
+        return makeError(ErrorCode::bad_request, "expected a JSON object {\"subscribe\": [...], \"publish\": [...]}");
+    security::Permissions p;
+    for (const auto& [name, value] : v.get_object()) {
+        std::vector<std::string>* target = name == "subscribe" ? &p.subscribe : name == "publish" ? &p.publish : nullptr;
+        if (!target || !value.is_array())
+            return makeError(ErrorCode::bad_request, "only \"subscribe\" and \"publish\" lists are allowed");
+        for (const auto& item : value.get_array()) {
+            if (!item.is_string())
+                return makeError(ErrorCode::bad_request, "patterns must be strings");
+            target->emplace_back(item.get_string());
+        }
+    }
+    return p;
 }
 
 config::LoadResult loadConfig(const Args& a, bool createDevSecret)
@@ -142,10 +167,25 @@ int mintToken(const Args& a)
     options.issuer = loaded.config.auth.issuer;
     options.audience = loaded.config.auth.audience;
     options.kid = hs->id;
-    if (a.subscribe || a.publish) {
+    if (a.subscribe || a.publish || a.permissions) {
         security::Permissions p;
+        if (a.permissions) {
+            auto parsed = parsePermissions(*a.permissions);
+            if (!parsed) {
+                std::fprintf(stderr, "aldis token: --permissions: %s\n", parsed.error().message.c_str());
+                return 2;
+            }
+            p = parsed.value();
+        }
         if (a.subscribe) p.subscribe = splitList(*a.subscribe);
         if (a.publish) p.publish = splitList(*a.publish);
+        for (const auto* list : {&p.subscribe, &p.publish})
+            for (const auto& pattern : *list)
+                if (!security::isValidPattern(pattern)) {
+                    std::fprintf(stderr, "aldis token: \"%s\" is not a channel pattern (a channel name, "
+                                         "optionally ending in *)\n", pattern.c_str());
+                    return 2;
+                }
         options.permissions = p;
     }
     auto token = security::mintHs256(hs->secret, options, unixSecondsNow());
@@ -180,6 +220,12 @@ int run(int argc, char** argv)
         auto loaded = loadConfig(a, false);
         if (!loaded.ok()) {
             printErrors(loaded, a);
+            return 1;
+        }
+        // Keys are checked the way the node will load them (PEM types, sizes).
+        if (auto verifier = security::JwtVerifier::create(loaded.config.auth); !verifier) {
+            std::fprintf(stderr, "%s: auth.keys: %s\n", a.configFile.value_or("(defaults)").c_str(),
+                         verifier.error().message.c_str());
             return 1;
         }
         std::printf("configuration OK\n%s\n", config::describe(loaded.config).c_str());

@@ -39,8 +39,9 @@ int runDaemon(config::Config initial, std::optional<std::string> configFile)
     stopSignals.async_wait([&](boost::system::error_code ec, int signo) {
         if (ec)
             return;
-        spdlog::info("signal {}: draining (up to {} ms)", signo, cfg->node.drainTimeout.count());
-        const auto closed = node.drain(cfg->node.drainTimeout);
+        const auto timeout = node.config()->node.drainTimeout; // reloadable
+        spdlog::info("signal {}: draining (up to {} ms)", signo, timeout.count());
+        const auto closed = node.drain(timeout);
         spdlog::info("drained {} clients; exiting", closed);
         hup.cancel();
     });

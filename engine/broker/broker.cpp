@@ -130,7 +130,7 @@ void Broker::setConfig(std::shared_ptr<const config::Config> config)
                 auto frame = protocol::makeTextFrame(
                     protocol::unsubscribedPush(name, "namespace removed from the configuration"));
                 for (auto& [client, entry] : channel->subscribers)
-                    entry.subscriber->deliver(frame);
+                    entry.subscriber->subscriptionEnded(name, frame);
                 m_metrics.subscriptions.add(-static_cast<std::int64_t>(channel->subscribers.size()));
                 channel->subscribers.clear();
             }
@@ -175,7 +175,7 @@ void Broker::runWhenLoaded(Shard& shard, Channel& channel, bool durable,
     if (channel.load == Channel::Load::loading)
         return;
     channel.load = Channel::Load::loading;
-    m_store->channelState(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
+    m_store->ensureChannel(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
         asio::post(shard.strand, [&channel, state = std::move(state)]() mutable {
             auto waiting = std::move(channel.waiting);
             channel.waiting.clear();
@@ -325,12 +325,12 @@ void Broker::finishSubscription(Channel& channel, const config::NamespaceConfig&
     // The reply goes first, then the replay, then what arrived meanwhile: the session
     // queues them in this order because they are all posted from this strand.
     done(SubscribeOk{channel.epoch, top, recovered, replayed});
-    if (!replay.empty())
-        entry.subscriber->deliver(std::move(replay));
     if (!entry.pending.empty()) {
-        entry.subscriber->deliver(std::move(entry.pending));
+        replay.insert(replay.end(), entry.pending.begin(), entry.pending.end());
         entry.pending.clear();
     }
+    if (!replay.empty())
+        entry.subscriber->deliverCatchUp(std::move(replay));
     entry.replaying = false;
     m_metrics.subscriptions.add(1);
     announce(channel, ns, true, subscriber->clientId(), entry.user);

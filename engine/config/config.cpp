@@ -282,7 +282,8 @@ const std::vector<KeySpec<NamespaceConfig>>& namespaceKeys()
 }
 
 constexpr std::array<std::string_view, 5> kSections = {"node", "client", "store", "auth", "namespaces"};
-constexpr std::array<std::string_view, 5> kJwtKeyFields = {"id", "algorithms", "secret", "public_key_file", "public_key"};
+constexpr std::array<std::string_view, 6> kJwtKeyFields = {"id", "algorithms", "secret", "public_key_file",
+                                                          "public_key", "jwks_file"};
 constexpr std::array<std::string_view, 3> kAlgorithms = {"HS256", "RS256", "ES256"};
 constexpr std::string_view kHs256SecretVar = "ALDIS_AUTH_HS256_SECRET";
 
@@ -724,13 +725,14 @@ private:
     void readSection(std::string_view section, const toml::table& table);
     void readAuthKeys(const toml::node& node, int line);
     void readAuthKey(const toml::table& table, std::size_t index);
+    void readJwks(JwtKeyConfig& jwtKey, const std::string& prefix, const std::optional<std::string>& path, int line);
     void readNamespaces(const toml::table& table);
     void unknownKey(const std::string& fullName, int line, std::string_view word,
                     const std::vector<std::string>& candidates, std::string_view prefix);
     void addEnvSecret(std::string_view secret);
 
     LoadOptions m_options;
-    fs::path m_baseDir;  // public_key_file paths are relative to it
+    fs::path m_baseDir;  // public_key_file and jwks_file paths are relative to it
     Config m_config;
     std::vector<ConfigError> m_errors;
     std::map<std::string, int> m_lines;  // where each key was set in the file
@@ -848,7 +850,7 @@ void Loader::readAuthKeys(const toml::node& node, int line)
     if (!array || !array->is_array_of_tables()) {
         error("auth.keys", line,
               "auth.keys must be an array of tables: write each key as a [[auth.keys]] section with id, algorithms "
-              "and secret or public_key_file");
+              "and secret, public_key_file or jwks_file");
         return;
     }
     for (std::size_t i = 0; i < array->size(); ++i)
@@ -865,6 +867,7 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
     JwtKeyConfig jwtKey;
     std::map<std::string, int> lines;
     std::optional<std::string> inlinePem;
+    std::optional<std::string> jwksPath;  // as written, when jwks_file is a string
     bool hasAlgorithms = false;
     bool algorithmsReported = false;  // a bad entry was reported; "empty" would repeat it
 
@@ -928,6 +931,8 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
             jwtKey.publicKeyFile = m_baseDir / fs::path(text->get());
         else if (field == "public_key")
             inlinePem = text->get();
+        else if (field == "jwks_file")
+            jwksPath = text->get();
     }
 
     auto lineFor = [&](const std::string& field) {
@@ -953,7 +958,24 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
                        "the secret would then be accepted (algorithm confusion); configure the secret and the public "
                        "key as two separate [[auth.keys]]");
     }
-    if (hmac) {
+    // A JWKS replaces the PEM; its own rules below replace the secret and PEM checks.
+    const bool hasJwks = lines.count("jwks_file") > 0;
+    if (hasJwks) {
+        readJwks(jwtKey, prefix, jwksPath, lineFor("jwks_file"));
+        if (hmac && !asymmetric)
+            error(prefix + ".algorithms", lineFor("algorithms"),
+                  prefix + ".algorithms holds HS256, but jwks_file is used only with RS256 or ES256; "
+                           "configure the HS256 secret as a separate [[auth.keys]]");
+        if (lines.count("secret"))
+            error(prefix + ".secret", lineFor("secret"),
+                  prefix + ".secret cannot be combined with jwks_file: a JWKS holds public keys for RS256/ES256; "
+                           "configure the HS256 secret as a separate [[auth.keys]]");
+        for (const std::string field : {"public_key_file", "public_key"})
+            if (lines.count(field))
+                error(prefix + "." + field, lineFor(field),
+                      prefix + " has both jwks_file and " + field
+                          + "; keep one (a JWKS may hold several keys, selected by the token's kid)");
+    } else if (hmac) {
         if (jwtKey.secret.empty())
             error(prefix + ".secret", lineFor("secret"),
                   prefix + ".secret is required for HS256: give at least 32 bytes, e.g. from `openssl rand -hex 32`");
@@ -966,7 +988,9 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
               prefix + ".secret is used only with HS256; remove it or add HS256 to the algorithms of a separate key");
     }
     const bool hasFile = !jwtKey.publicKeyFile.empty();
-    if (asymmetric) {
+    if (hasJwks) {
+        // Reported above.
+    } else if (asymmetric) {
         if (hasFile && inlinePem) {
             error(prefix + ".public_key", lineFor("public_key"),
                   prefix + " has both public_key_file and public_key; keep one");
@@ -981,7 +1005,7 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
               prefix + "." + field + " is used only with RS256 or ES256; remove it or set the algorithms");
     }
 
-    if (asymmetric && hasFile != inlinePem.has_value()) {
+    if (!hasJwks && asymmetric && hasFile != inlinePem.has_value()) {
         std::string field = hasFile ? "public_key_file" : "public_key";
         std::optional<std::string> pem;
         std::string where;
@@ -1023,6 +1047,42 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
     }
     if (m_errors.size() == errorsBefore)
         m_config.auth.keys.push_back(std::move(jwtKey));
+}
+
+// Loads the JWKS text of an [[auth.keys]] entry. Only the outer shape is checked here;
+// security::JwtVerifier::create parses the keys (so `--check-config` does not catch a
+// bad JWK, as it does not catch a bad PEM key type).
+void Loader::readJwks(JwtKeyConfig& jwtKey, const std::string& prefix, const std::optional<std::string>& path,
+                      int line)
+{
+    const std::string key = prefix + ".jwks_file";
+    if (!path)
+        return;  // not a string: reported with the other type errors
+    if (path->empty()) {
+        error(key, line, key + " must not be empty: give the path of a JWKS file ({\"keys\": [...]})");
+        return;
+    }
+    jwtKey.jwksFile = m_baseDir / fs::path(*path);
+    std::string problem;
+    auto text = readTextFile(jwtKey.jwksFile, problem);
+    if (!text) {
+        std::string message = key + ": cannot read '" + jwtKey.jwksFile.string() + "': " + problem + "; check the path";
+        if (!m_baseDir.empty())
+            message += " (a relative path is relative to the config file's folder, " + m_baseDir.string() + ")";
+        error(key, line, std::move(message));
+        return;
+    }
+    const std::string where = "the file '" + jwtKey.jwksFile.string() + "'";
+    const std::string content = trimmed(*text);
+    if (content.empty())
+        error(key, line, key + ": " + where + " is empty; expected a JWKS, {\"keys\": [...]}");
+    else if (content.find("-----BEGIN ") != std::string::npos)
+        error(key, line,
+              key + ": " + where + " holds PEM, not a JWKS; give a PEM public key as public_key_file instead");
+    else if (content.front() != '{')
+        error(key, line, key + ": " + where + " is not a JWKS: expected a JSON object {\"keys\": [...]}");
+    else
+        jwtKey.jwksJson = std::move(*text);
 }
 
 void Loader::readNamespaces(const toml::table& table)

@@ -33,6 +33,8 @@ struct JwtKeyConfig {
     std::string secret;                   // HS256
     std::filesystem::path publicKeyFile;  // RS256 / ES256 (PEM)
     std::string publicKeyPem;             // loaded from publicKeyFile, or given inline
+    std::filesystem::path jwksFile;       // RS256 / ES256: a JWKS (RFC 7517) instead of a PEM
+    std::string jwksJson;                 // loaded from jwksFile; parsed by security::JwtVerifier
 };
 
 struct NodeConfig {

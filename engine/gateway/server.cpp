@@ -128,9 +128,13 @@ private:
             ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
             return close();
         if (ec) {
-            auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
-                        : ec == http::error::body_limit   ? http::status::payload_too_large
-                                                          : http::status::bad_request;
+            if (ec == http::error::body_limit)
+                return respond(http::status::payload_too_large,
+                               errorBody(ErrorCode::payload_too_large,
+                                         "request body is larger than client.max_frame_bytes"),
+                               "application/json", false);
+            const auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                                                                : http::status::bad_request;
             return respond(status, errorBody(ErrorCode::bad_request, "bad HTTP request: " + ec.message()),
                            "application/json", false);
         }

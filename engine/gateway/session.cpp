@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 using protocol::Op;
 
 namespace {
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxWriteBatch = 512;
 constexpr auto kCloseGrace = std::chrono::seconds(2);
 
@@ -47,9 +47,7 @@ Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::str
       m_authTimer(m_socket.get_executor()),
       m_closeTimer(m_socket.get_executor())
 {
-    m_in.resize(std::max<std::size_t>(kReadChunk, leftover.size() + kReadChunk));
-    std::copy(leftover.begin(), leftover.end(), m_in.begin());
-    m_inUsed = leftover.size();
+    m_in.assign(leftover.begin(), leftover.end());
     m_ctx->metrics.connections.add(1);
     m_ctx->metrics.connectionsTotal.add();
 }
@@ -79,9 +77,14 @@ void Session::start()
             });
         }
         self->armPing();
-        if (self->m_inUsed > 0)
-            self->onRead(0);
-        else
+        boost::system::error_code ec;
+        self->m_socket.non_blocking(true, ec);
+        if (!self->m_in.empty()) {
+            // Frames that arrived with the upgrade request.
+            const auto used = self->parseFrames(self->m_in.data(), self->m_in.size());
+            self->m_in.erase(self->m_in.begin(), self->m_in.begin() + static_cast<std::ptrdiff_t>(used));
+        }
+        if (!self->m_peerClosed)
             self->readMore();
     });
 }
@@ -90,46 +93,65 @@ void Session::readMore()
 {
     if (m_socketClosed)
         return;
-    if (m_in.size() - m_inUsed < kReadChunk / 2)
-        m_in.resize(m_inUsed + kReadChunk);
-    m_socket.async_read_some(
-        asio::buffer(m_in.data() + m_inUsed, m_in.size() - m_inUsed),
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-            if (ec) {
-                // The peer went away (or we closed the socket): nothing more to say.
-                self->m_closing = true;
-                self->shutdownSocket();
-                return;
-            }
-            self->onRead(n);
-        });
+    // Waiting for readability holds no buffer, so an idle connection costs no read
+    // memory; bytes are read into a per-thread scratch buffer when they are there.
+    m_socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) {
+            self->m_closing = true;
+            self->shutdownSocket();
+            return;
+        }
+        self->onReadable();
+    });
 }
 
-void Session::onRead(std::size_t bytes)
+void Session::onReadable()
 {
-    m_inUsed += bytes;
+    thread_local std::vector<unsigned char> scratch(kReadChunk);
+    boost::system::error_code ec;
+    const auto n = m_socket.read_some(asio::buffer(scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+        return readMore();
+    if (ec) {
+        // The peer went away (or we closed the socket): nothing more to say.
+        m_closing = true;
+        return shutdownSocket();
+    }
     m_lastSeen = Clock::now();
+    if (m_in.empty()) {
+        // The common case: whole frames, parsed straight from the scratch buffer.
+        const auto used = parseFrames(scratch.data(), n);
+        if (used < n && !m_socketClosed)
+            m_in.assign(scratch.begin() + static_cast<std::ptrdiff_t>(used), scratch.begin() + static_cast<std::ptrdiff_t>(n));
+    } else {
+        m_in.insert(m_in.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
+        const auto used = parseFrames(m_in.data(), m_in.size());
+        m_in.erase(m_in.begin(), m_in.begin() + static_cast<std::ptrdiff_t>(used));
+        if (m_in.empty())
+            m_in.shrink_to_fit(); // give back what one big message needed
+    }
+    if (!m_peerClosed && !m_socketClosed)
+        readMore();
+}
+
+std::size_t Session::parseFrames(const unsigned char* data, std::size_t size)
+{
     std::size_t pos = 0;
     WsEvent event;
-    while (pos < m_inUsed && !m_socketClosed) {
-        auto used = m_parser.feed(m_in.data() + pos, m_inUsed - pos, event);
+    while (pos < size && !m_socketClosed) {
+        const auto used = m_parser.feed(data + pos, size - pos, event);
         if (used == 0)
             break;
         pos += used;
         if (event.kind != WsEvent::Kind::none)
             onEvent(event);
-        if (event.kind == WsEvent::Kind::error)
-            return; // the stream cannot be trusted past a protocol error
+        if (event.kind == WsEvent::Kind::error) {
+            // The stream cannot be trusted past a protocol error: read no further.
+            m_peerClosed = true;
+            return size;
+        }
     }
-    if (pos > 0) {
-        std::memmove(m_in.data(), m_in.data() + pos, m_inUsed - pos);
-        m_inUsed -= pos;
-    }
-    // Shrink a buffer that grew for one big message.
-    if (m_in.size() > 4 * kReadChunk && m_inUsed < kReadChunk)
-        m_in.resize(kReadChunk);
-    if (!m_peerClosed)
-        readMore();
+    return pos;
 }
 
 void Session::onEvent(WsEvent& event)
@@ -146,7 +168,7 @@ void Session::onEvent(WsEvent& event)
             closeWith(4004, "binary frames are not part of the protocol; send JSON text frames", false);
         return;
     case WsEvent::Kind::ping:
-        enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0xA, event.payload)}), true);
+        enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0xA, event.payload)}), Queued::control);
         return;
     case WsEvent::Kind::pong:
         return;
@@ -159,7 +181,7 @@ void Session::onEvent(WsEvent& event)
             m_queue.clear();
             m_queuedBytes = 0;
             const std::uint16_t code = event.code == 1005 ? 1000 : event.code;
-            enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, "")}), true);
+            enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, "")}), Queued::control);
         } else {
             finishClose();
         }
@@ -175,40 +197,54 @@ void Session::onEvent(WsEvent& event)
 void Session::onText(std::string_view text)
 {
     m_ctx->metrics.commands.add();
-    // Token bucket: refill for the time passed, then take one token per command.
+    // Token bucket, charged for every frame (a malformed one costs as much as a good
+    // one): refill for the time passed, then take one token.
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - m_tokensAt).count();
     m_tokensAt = now;
     m_tokens = std::min(m_config->client.rateBurst, m_tokens + elapsed * m_config->client.rateLimit);
+    const bool limited = m_tokens < 1.0;
+    if (!limited) {
+        m_tokens -= 1.0;
+        m_violations = 0;
+    }
 
     auto parsed = protocol::parseCommand(text);
     if (auto* err = std::get_if<protocol::CommandError>(&parsed)) {
         if (err->fatal)
             return closeWith(4004, err->message, false);
-        return replyError(err->id, err->code, err->message);
+        if (limited)
+            return refuseRateLimited(err->id);
+        sendError(err->id, err->code, err->message);
+        if (!m_authed) {
+            m_ctx->metrics.authFailures.add("not_connected");
+            closeWith(4001, "the first command must be a valid connect", false);
+        }
+        return;
     }
     auto& cmd = std::get<protocol::Command>(parsed);
-
-    if (m_tokens < 1.0) {
-        m_ctx->metrics.rateLimited.add();
-        if (++m_violations > m_config->client.rateViolationsBeforeClose)
-            return closeWith(4006, "too many requests", true);
-        return replyError(cmd.id, ErrorCode::too_many_requests,
-                          "more than " + std::to_string(static_cast<long>(m_config->client.rateLimit)) +
-                              " commands per second; slow down");
-    }
-    m_tokens -= 1.0;
-    m_violations = 0;
+    if (limited)
+        return refuseRateLimited(cmd.id);
 
     if (!m_authed && cmd.op != Op::connect) {
         m_ctx->metrics.authFailures.add("not_connected");
-        replyError(cmd.id, ErrorCode::unauthorized, "send connect with a token first");
+        sendError(cmd.id, ErrorCode::unauthorized, "send connect with a token first");
         return closeWith(4001, "command before connect", false);
     }
     if (!m_inFlight.insert(cmd.id).second)
-        return replyError(cmd.id, ErrorCode::bad_request,
-                          "id " + std::to_string(cmd.id) + " is already in flight; use a new id per command");
+        return sendError(cmd.id, ErrorCode::bad_request,
+                         "id " + std::to_string(cmd.id) + " is already in flight; use a new id per command");
     run(cmd);
+}
+
+void Session::refuseRateLimited(std::uint64_t id)
+{
+    m_ctx->metrics.rateLimited.add();
+    if (++m_violations > m_config->client.rateViolationsBeforeClose)
+        return closeWith(4006, "too many requests; back off before reconnecting", true);
+    sendError(id, ErrorCode::too_many_requests,
+              "more than " + std::to_string(static_cast<long>(m_config->client.rateLimit)) +
+                  " commands per second; slow down");
 }
 
 void Session::run(protocol::Command& cmd)
@@ -233,7 +269,7 @@ bool Session::authenticate(const security::VerifyResult& result, std::uint64_t r
         const bool expired = failure->code == ErrorCode::token_expired;
         if (replyId)
             replyError(replyId, failure->code, failure->message);
-        closeWith(expired ? 4002 : 4001, failure->message, false);
+        closeWith(expired ? 4002 : 4001, failure->message, expired);
         return false;
     }
     m_claims = std::get<security::Claims>(result);
@@ -304,7 +340,7 @@ void Session::armPing()
         const auto interval = self->m_config->client.pingInterval;
         if (Clock::now() - self->m_lastSeen > 2 * interval)
             return self->closeWith(1001, "no answer to pings for 2 ping intervals", true);
-        self->enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0x9, "")}), true);
+        self->enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0x9, "")}), Queued::control);
         self->armPing();
     });
 }
@@ -462,12 +498,28 @@ void Session::reply(std::uint64_t id, std::string okJson)
 {
     m_inFlight.erase(id);
     enqueue(protocol::makeTextFrame(protocol::okReply(id, okJson)));
+    closeIfDrained();
 }
 
 void Session::replyError(std::uint64_t id, ErrorCode code, std::string_view message)
 {
     m_inFlight.erase(id);
+    sendError(id, code, message);
+    closeIfDrained();
+}
+
+void Session::sendError(std::uint64_t id, ErrorCode code, std::string_view message)
+{
     enqueue(protocol::makeTextFrame(protocol::errorReply(id, code, message)));
+}
+
+void Session::closeIfDrained()
+{
+    if (m_pendingClose && m_inFlight.empty()) {
+        auto pending = std::move(*m_pendingClose);
+        m_pendingClose.reset();
+        closeNow(pending.code, std::move(pending.reason), pending.reconnect);
+    }
 }
 
 void Session::deliver(broker::FramePtr frame)
@@ -477,27 +529,37 @@ void Session::deliver(broker::FramePtr frame)
     });
 }
 
-void Session::deliver(std::vector<broker::FramePtr> frames)
+void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
     asio::post(m_socket.get_executor(), [self = shared_from_this(), frames = std::move(frames)]() mutable {
         for (auto& frame : frames)
-            self->enqueue(std::move(frame));
+            self->enqueue(std::move(frame), Queued::catchUp);
     });
 }
 
-void Session::enqueue(broker::FramePtr frame, bool control)
+void Session::subscriptionEnded(const std::string& channel, broker::FramePtr push)
 {
-    if (m_socketClosed || (m_closeQueued && !control))
+    asio::post(m_socket.get_executor(), [self = shared_from_this(), channel, push = std::move(push)]() mutable {
+        if (self->m_subscriptions.erase(channel))
+            self->enqueue(std::move(push));
+    });
+}
+
+void Session::enqueue(broker::FramePtr frame, Queued kind)
+{
+    if (m_socketClosed || (m_closeQueued && kind != Queued::control))
         return;
-    if (!control && m_queuedBytes + frame->size() > m_config->client.sendQueueBytes) {
-        m_ctx->metrics.slowConsumerDisconnects.add();
-        // What is not yet on the wire is dropped: the client resumes with `since`.
-        m_queue.clear();
-        m_queuedBytes = 0;
-        return closeWith(4005, "slow consumer: the send queue overflowed; resume with since", true);
+    if (kind == Queued::live) {
+        if (m_queuedBytes + frame->size() > m_config->client.sendQueueBytes) {
+            m_ctx->metrics.slowConsumerDisconnects.add();
+            // What is not yet on the wire is dropped: the client resumes with `since`.
+            m_queue.clear();
+            m_queuedBytes = 0;
+            return closeNow(4005, "slow consumer: the send queue overflowed; resume with since", true);
+        }
+        m_queuedBytes += frame->size();
     }
-    m_queuedBytes += frame->size();
-    m_queue.push_back(std::move(frame));
+    m_queue.push_back({std::move(frame), kind});
     if (!m_writeActive)
         writeMore();
 }
@@ -514,16 +576,20 @@ void Session::writeMore()
     const auto n = std::min(m_queue.size(), kMaxWriteBatch);
     buffers.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        buffers.emplace_back(m_queue.front()->bytes.data(), m_queue.front()->bytes.size());
+        buffers.emplace_back(m_queue.front().frame->bytes.data(), m_queue.front().frame->bytes.size());
         m_writing.push_back(std::move(m_queue.front()));
         m_queue.pop_front();
     }
     asio::async_write(m_socket, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
         const auto now = Clock::now();
-        for (const auto& frame : self->m_writing) {
-            self->m_queuedBytes -= std::min(self->m_queuedBytes, frame->size());
-            if (frame->publication)
-                self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - frame->born).count());
+        for (const auto& item : self->m_writing) {
+            if (item.kind != Queued::live)
+                continue;
+            self->m_queuedBytes -= std::min(self->m_queuedBytes, item.frame->size());
+            // Only live frames measure publish-to-deliver: a catch-up frame's birth is
+            // the original publication's, which would count the client's absence.
+            if (item.frame->publication)
+                self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
         }
         self->m_writing.clear();
         if (ec) {
@@ -547,26 +613,53 @@ void Session::writeMore()
 
 void Session::closeWith(std::uint16_t code, std::string reason, bool reconnect)
 {
-    asio::dispatch(m_socket.get_executor(), [self = shared_from_this(), code, reason = std::move(reason), reconnect] {
-        if (self->m_closeQueued || self->m_socketClosed)
+    asio::dispatch(m_socket.get_executor(), [self = shared_from_this(), code, reason = std::move(reason), reconnect]() mutable {
+        if (code == 4007 && !self->m_inFlight.empty() && !self->m_closeQueued) {
+            // Draining: commands already taken (a publish being committed, say) get
+            // their replies first, so a client learns the outcome of what it sent.
+            self->m_closing = true;
+            self->m_pendingClose = PendingClose{code, std::move(reason), reconnect};
+            self->m_closeTimer.expires_after(kCloseGrace);
+            self->m_closeTimer.async_wait([self](boost::system::error_code ec) {
+                if (!ec && self->m_pendingClose) {
+                    auto pending = std::move(*self->m_pendingClose);
+                    self->m_pendingClose.reset();
+                    self->closeNow(pending.code, std::move(pending.reason), pending.reconnect);
+                }
+            });
             return;
-        self->m_closing = true;
-        self->m_ctx->metrics.disconnects.add(std::to_string(code));
-        spdlog::debug("closing client {} with {}: {}", self->m_clientId, code, reason);
-        self->m_ctx->broker.unsubscribeAll(
-            std::vector<std::string>(
-                [&] {
-                    std::vector<std::string> v;
-                    for (auto& [channel, durable] : self->m_subscriptions)
-                        v.push_back(channel);
-                    return v;
-                }()),
-            self->m_clientId);
-        self->m_subscriptions.clear();
-        self->enqueue(protocol::makeTextFrame(protocol::disconnectPush(code, reason, reconnect && reconnectAllowed(code))), true);
-        self->m_closeQueued = true;
-        self->enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, reason)}), true);
+        }
+        self->closeNow(code, std::move(reason), reconnect);
     });
+}
+
+void Session::closeNow(std::uint16_t code, std::string reason, bool reconnect)
+{
+    if (m_closeQueued || m_socketClosed)
+        return;
+    m_closing = true;
+    m_closeTimer.cancel();
+    m_ctx->metrics.disconnects.add(std::to_string(code));
+    spdlog::debug("closing client {} with {}: {}", m_clientId, code, reason);
+    leaveAllChannels();
+    enqueue(protocol::makeTextFrame(protocol::disconnectPush(code, reason, reconnect && reconnectAllowed(code))),
+            Queued::control);
+    m_closeQueued = true;
+    enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, reason)}), Queued::control);
+}
+
+void Session::leaveAllChannels()
+{
+    std::vector<std::string> channels;
+    channels.reserve(m_subscriptions.size() + m_subscribing.size());
+    for (auto& [channel, durable] : m_subscriptions)
+        channels.push_back(channel);
+    // A subscribe still in flight is ended too; its reply finds m_closing set.
+    for (const auto& channel : m_subscribing)
+        channels.push_back(channel);
+    m_subscriptions.clear();
+    if (!channels.empty())
+        m_ctx->broker.unsubscribeAll(std::move(channels), m_clientId);
 }
 
 void Session::finishClose()
@@ -580,15 +673,7 @@ void Session::shutdownSocket()
         return;
     m_socketClosed = true;
     m_closing = true;
-    if (!m_subscriptions.empty()) {
-        std::vector<std::string> channels;
-        for (auto& [channel, durable] : m_subscriptions)
-            channels.push_back(channel);
-        m_subscriptions.clear();
-        m_ctx->broker.unsubscribeAll(std::move(channels), m_clientId);
-    }
-    for (const auto& channel : m_subscribing)
-        m_ctx->broker.unsubscribe(channel, m_clientId, [](Result<bool>) {});
+    leaveAllChannels();
     m_pingTimer.cancel();
     m_authTimer.cancel();
     m_closeTimer.cancel();

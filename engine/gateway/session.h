@@ -45,14 +45,29 @@ public:
     std::uint64_t clientId() const noexcept override { return m_clientId; }
     const std::string& userId() const noexcept override { return m_user; }
     void deliver(broker::FramePtr frame) override;
-    void deliver(std::vector<broker::FramePtr> frames) override;
+    void deliverCatchUp(std::vector<broker::FramePtr> frames) override;
+    void subscriptionEnded(const std::string& channel, broker::FramePtr push) override;
 
     // Sends the `disconnect` push and a close frame with `code`, then closes.
     void closeWith(std::uint16_t code, std::string reason, bool reconnect);
 
 private:
+    // How a queued frame counts against the send queue cap: live traffic does;
+    // a subscribe's catch-up (replay) and control frames do not.
+    enum class Queued { live, catchUp, control };
+    struct QueuedFrame {
+        broker::FramePtr frame;
+        Queued kind;
+    };
+    struct PendingClose {
+        std::uint16_t code;
+        std::string reason;
+        bool reconnect;
+    };
+
     void readMore();
-    void onRead(std::size_t bytes);
+    void onReadable();
+    std::size_t parseFrames(const unsigned char* data, std::size_t size);
     void onEvent(WsEvent& event);
     void onText(std::string_view text);
     void run(protocol::Command& cmd);
@@ -71,12 +86,18 @@ private:
     void armPing();
     void reply(std::uint64_t id, std::string okJson);
     void replyError(std::uint64_t id, ErrorCode code, std::string_view message);
+    // An error for a command that is not (or not yet) in flight.
+    void sendError(std::uint64_t id, ErrorCode code, std::string_view message);
+    void refuseRateLimited(std::uint64_t id);
+    void closeIfDrained();
+    void closeNow(std::uint16_t code, std::string reason, bool reconnect);
     // Runs `fn` on this session's strand once the broker answers.
     template <typename T, typename Fn>
     broker::Broker::Callback<T> onStrand(Fn fn);
 
-    void enqueue(broker::FramePtr frame, bool control = false);
+    void enqueue(broker::FramePtr frame, Queued kind = Queued::live);
     void writeMore();
+    void leaveAllChannels();
     void finishClose();
     void shutdownSocket();
 
@@ -84,8 +105,7 @@ private:
     std::shared_ptr<ServerContext> m_ctx;
     std::shared_ptr<const config::Config> m_config;
     FrameParser m_parser;
-    std::vector<unsigned char> m_in;
-    std::size_t m_inUsed = 0;
+    std::vector<unsigned char> m_in;   // an incomplete frame carried over; usually empty
 
     std::uint64_t m_clientId;
     bool m_authed = false;
@@ -101,9 +121,10 @@ private:
     Clock::time_point m_tokensAt;
     std::uint32_t m_violations = 0;
 
-    std::deque<broker::FramePtr> m_queue;
-    std::size_t m_queuedBytes = 0;
-    std::vector<broker::FramePtr> m_writing;
+    std::deque<QueuedFrame> m_queue;
+    std::size_t m_queuedBytes = 0;     // live frames only
+    std::vector<QueuedFrame> m_writing;
+    std::optional<PendingClose> m_pendingClose;
     bool m_writeActive = false;
 
     bool m_closing = false;        // no more commands or deliveries

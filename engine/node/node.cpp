@@ -102,16 +102,31 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     std::vector<std::string> ignored;
     if (next->client.address != current->client.address || next->client.port != current->client.port)
         ignored.push_back("client.address/client.port");
-    if (next->store.path != current->store.path || next->store.backend != current->store.backend)
+    const auto& ns = next->store;
+    const auto& cs = current->store;
+    if (ns.path != cs.path || ns.backend != cs.backend || ns.synchronous != cs.synchronous ||
+        ns.commitWindow != cs.commitWindow || ns.commitBatch != cs.commitBatch || ns.dedupWindow != cs.dedupWindow)
         ignored.push_back("store");
     if (next->node.threads != current->node.threads)
         ignored.push_back("node.threads");
+    if (next->node.id != current->node.id || next->node.region != current->node.region)
+        ignored.push_back("node.id/node.region");
     // Settings that need a restart keep their running values.
     auto merged = std::make_shared<config::Config>(*next);
     merged->client.address = current->client.address;
     merged->client.port = current->client.port;
     merged->store = current->store;
     merged->node.threads = current->node.threads;
+    merged->node.id = current->node.id;
+    merged->node.region = current->node.region;
+    // A channel's stream is either in the store or in memory for the life of the
+    // process: switching would restart offsets without a new epoch.
+    for (auto& [name, settings] : merged->namespaces) {
+        if (const auto* running = current->findNamespace(name); running && running->durable != settings.durable) {
+            settings.durable = running->durable;
+            ignored.push_back("namespaces." + (name.empty() ? std::string("default") : name) + ".durable");
+        }
+    }
     m_context->verifier.store(verifier.value());
     m_context->config.store(merged);
     m_broker->setConfig(merged);

@@ -4,11 +4,15 @@
 #include <boost/json.hpp>
 #include <jwt.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <climits>
@@ -110,6 +114,22 @@ struct BioFree {
 
 struct PkeyFree {
     void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+
+struct PkeyCtxFree {
+    void operator()(EVP_PKEY_CTX* ctx) const noexcept { EVP_PKEY_CTX_free(ctx); }
+};
+
+struct BnFree {
+    void operator()(BIGNUM* bn) const noexcept { BN_free(bn); }
+};
+
+struct ParamBldFree {
+    void operator()(OSSL_PARAM_BLD* bld) const noexcept { OSSL_PARAM_BLD_free(bld); }
+};
+
+struct ParamFree {
+    void operator()(OSSL_PARAM* params) const noexcept { OSSL_PARAM_free(params); }
 };
 
 AuthFailure fail(std::string reason, std::string message,
@@ -284,52 +304,53 @@ Error configError(const config::JwtKeyConfig& key, std::string_view what)
 
 // Loads the PEM the way libjwt 1.10 does when verifying (PEM_read_bio_PUBKEY, a
 // SubjectPublicKeyInfo "BEGIN PUBLIC KEY" block), so a key that passes here is a key
-// libjwt can use, and checks that its type fits the algorithm.
-Result<void> checkPublicKey(const config::JwtKeyConfig& key, JwtAlg alg)
+// libjwt can use, and checks that its type fits the algorithm. `pem` is the key's
+// configured PEM, or one made from a JWK (then `context` names the JWK).
+Result<void> checkPublicKey(const config::JwtKeyConfig& key, const std::string& pem, JwtAlg alg,
+                            std::string_view context = {})
 {
+    auto refuse = [&key, context](std::string_view what) {
+        return configError(key, std::string(context) + std::string(what));
+    };
     const std::string_view name = algName(alg);
-    if (key.publicKeyPem.empty())
-        return configError(key, std::string(name) + " needs a public key; set public_key_file");
-    if (key.publicKeyPem.size() > static_cast<std::size_t>(INT_MAX))
-        return configError(key, "the public key is too large");
+    if (pem.empty())
+        return refuse(std::string(name) + " needs a public key; set public_key_file or jwks_file");
+    if (pem.size() > static_cast<std::size_t>(INT_MAX))
+        return refuse("the public key is too large");
 
-    std::unique_ptr<BIO, BioFree> bio(
-        BIO_new_mem_buf(key.publicKeyPem.data(), static_cast<int>(key.publicKeyPem.size())));
+    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio)
         return makeError(ErrorCode::internal, "out of memory while reading a public key");
     std::unique_ptr<EVP_PKEY, PkeyFree> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     ERR_clear_error();   // a failed parse leaves entries on this thread's OpenSSL error queue
     if (!pkey) {
-        if (key.publicKeyPem.find("PRIVATE KEY") != std::string::npos)
-            return configError(key, "the PEM holds a private key; configure the public key "
-                                    "(openssl pkey -in key.pem -pubout)");
-        return configError(key, "the public key is not a PEM \"BEGIN PUBLIC KEY\" block; "
-                                "convert it with: openssl pkey -pubin -in key.pem -pubout");
+        if (pem.find("PRIVATE KEY") != std::string::npos)
+            return refuse("the PEM holds a private key; configure the public key "
+                          "(openssl pkey -in key.pem -pubout)");
+        return refuse("the public key is not a PEM \"BEGIN PUBLIC KEY\" block; "
+                      "convert it with: openssl pkey -pubin -in key.pem -pubout");
     }
 
     if (alg == JwtAlg::rs256) {
         if (!EVP_PKEY_is_a(pkey.get(), "RSA"))
-            return configError(key, "RS256 needs an RSA public key, but the PEM holds another "
-                                    "key type");
+            return refuse("RS256 needs an RSA public key, but the PEM holds another key type");
         if (EVP_PKEY_get_bits(pkey.get()) < 2048)
-            return configError(key, "the RSA key has " + std::to_string(EVP_PKEY_get_bits(pkey.get()))
-                                        + " bits; RS256 needs at least 2048");
+            return refuse("the RSA key has " + std::to_string(EVP_PKEY_get_bits(pkey.get()))
+                          + " bits; RS256 needs at least 2048");
         return {};
     }
     // ES256: EC on P-256 only (RFC 7518 3.4).
     if (!EVP_PKEY_is_a(pkey.get(), "EC"))
-        return configError(key, "ES256 needs an EC P-256 public key, but the PEM holds another "
-                                "key type");
+        return refuse("ES256 needs an EC P-256 public key, but the PEM holds another key type");
     std::array<char, 64> group{};
     std::size_t groupLength = 0;
     if (EVP_PKEY_get_group_name(pkey.get(), group.data(), group.size(), &groupLength) != 1) {
         ERR_clear_error();
-        return configError(key, "cannot read the curve of the EC key; ES256 needs P-256");
+        return refuse("cannot read the curve of the EC key; ES256 needs P-256");
     }
     const std::string_view curve(group.data(), groupLength);
     if (curve != "prime256v1" && curve != "P-256")
-        return configError(key, "the EC key is on curve " + std::string(curve)
-                                    + "; ES256 needs P-256 (prime256v1)");
+        return refuse("the EC key is on curve " + std::string(curve) + "; ES256 needs P-256 (prime256v1)");
     return {};
 }
 
@@ -341,6 +362,273 @@ std::string joinAlgs(const std::vector<JwtAlg>& algs)
             out += ", ";
         out += algName(alg);
     }
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// JWKS (RFC 7517): each usable JWK becomes a SubjectPublicKeyInfo PEM, so libjwt
+// verifies with it exactly as with a configured PEM key.
+
+// One key taken from a JWKS: its kid (the config key's id when the JWK has none), the
+// one algorithm it verifies and its public key as PEM.
+struct JwkKey {
+    std::string id;
+    JwtAlg alg = JwtAlg::rs256;
+    std::string pem;
+};
+
+// The largest RSA modulus OpenSSL verifies with (OPENSSL_RSA_MAX_MODULUS_BITS).
+constexpr int kMaxRsaBits = 16384;
+
+// A JWK member as a string: nullopt when absent; sets `error` when present but not a
+// string.
+std::optional<std::string_view> jwkString(const boost::json::object& jwk, std::string_view name,
+                                          std::string& error)
+{
+    const auto* value = jwk.if_contains(name);
+    if (!value)
+        return std::nullopt;
+    const auto* text = value->if_string();
+    if (!text) {
+        error = std::string(name) + " must be a string";
+        return std::nullopt;
+    }
+    return std::string_view(text->data(), text->size());
+}
+
+// A base64url-encoded big-endian integer or coordinate (RFC 7518 6.2, 6.3). Trailing
+// '=' padding, which RFC 7518 forbids but some issuers write, is tolerated.
+std::optional<std::string> jwkBytes(const boost::json::object& jwk, std::string_view name,
+                                    std::string& error)
+{
+    auto text = jwkString(jwk, name, error);
+    if (!error.empty())
+        return std::nullopt;
+    if (!text || text->empty()) {
+        error = "the member " + std::string(name) + " is missing or empty";
+        return std::nullopt;
+    }
+    std::string_view encoded = *text;
+    for (int i = 0; i < 2 && !encoded.empty() && encoded.back() == '='; ++i)
+        encoded.remove_suffix(1);
+    auto bytes = base64UrlDecode(encoded);
+    if (!bytes || bytes->empty()) {
+        error = std::string(name) + " is not base64url";
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+// A public key built with EVP_PKEY_fromdata from `params`, written as PEM.
+std::optional<std::string> pemFromParams(const char* type, OSSL_PARAM_BLD* builder, std::string& error)
+{
+    std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(builder));
+    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    EVP_PKEY* raw = nullptr;
+    const bool built = params && ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1
+        && EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) == 1;
+    std::unique_ptr<EVP_PKEY, PkeyFree> pkey(raw);
+    if (!built || !pkey) {
+        ERR_clear_error();
+        error = std::string("OpenSSL refuses it as an ") + type + " public key";
+        return std::nullopt;
+    }
+    if (std::string_view(type) == "EC") {
+        // The point must be on the curve (EVP_PKEY_fromdata checks this too; say it once more).
+        std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+        if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+            ERR_clear_error();
+            error = "x and y are not a point on P-256";
+            return std::nullopt;
+        }
+    }
+    std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey.get()) != 1) {
+        ERR_clear_error();
+        error = "OpenSSL cannot write it as PEM";
+        return std::nullopt;
+    }
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    if (!data || size <= 0) {
+        error = "OpenSSL cannot write it as PEM";
+        return std::nullopt;
+    }
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+// kty "RSA": n and e (RFC 7518 6.3.1).
+std::optional<std::string> rsaPem(const boost::json::object& jwk, std::string& error)
+{
+    const auto n = jwkBytes(jwk, "n", error);
+    if (!n)
+        return std::nullopt;
+    const auto e = jwkBytes(jwk, "e", error);
+    if (!e)
+        return std::nullopt;
+    auto toBn = [](const std::string& bytes) {
+        return std::unique_ptr<BIGNUM, BnFree>(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                                         static_cast<int>(bytes.size()), nullptr));
+    };
+    if (n->size() > kMaxRsaBits / 8 + 1 || e->size() > kMaxRsaBits / 8 + 1) {
+        error = "the key is larger than " + std::to_string(kMaxRsaBits) + " bits";
+        return std::nullopt;
+    }
+    auto modulus = toBn(*n);
+    auto exponent = toBn(*e);
+    if (!modulus || !exponent) {
+        error = "out of memory";
+        return std::nullopt;
+    }
+    if (BN_num_bits(modulus.get()) > kMaxRsaBits) {
+        error = "n has " + std::to_string(BN_num_bits(modulus.get())) + " bits; at most "
+            + std::to_string(kMaxRsaBits) + " are supported";
+        return std::nullopt;
+    }
+    if (!BN_is_odd(exponent.get()) || BN_num_bits(exponent.get()) < 2) {
+        error = "e must be an odd number of at least 3 (usually 65537, \"AQAB\")";
+        return std::nullopt;
+    }
+    std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
+    if (!builder || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1
+        || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()) != 1) {
+        ERR_clear_error();
+        error = "out of memory";
+        return std::nullopt;
+    }
+    return pemFromParams("RSA", builder.get(), error);
+}
+
+// kty "EC", crv "P-256": x and y, 32 bytes each (RFC 7518 6.2.1), as an uncompressed
+// point.
+std::optional<std::string> ecPem(const boost::json::object& jwk, std::string& error)
+{
+    constexpr std::size_t kCoordinateBytes = 32;
+    std::string point(1, '\x04');
+    for (const char* name : {"x", "y"}) {
+        const auto coordinate = jwkBytes(jwk, name, error);
+        if (!coordinate)
+            return std::nullopt;
+        if (coordinate->size() != kCoordinateBytes) {
+            error = std::string(name) + " has " + std::to_string(coordinate->size()) + " bytes; P-256 needs "
+                + std::to_string(kCoordinateBytes);
+            return std::nullopt;
+        }
+        point += *coordinate;
+    }
+    std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
+    if (!builder
+        || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1
+        || OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size())
+            != 1) {
+        ERR_clear_error();
+        error = "out of memory";
+        return std::nullopt;
+    }
+    return pemFromParams("EC", builder.get(), error);
+}
+
+// Parses the JWKS of `config` into keys. `allowed` is the config key's allow-list
+// (RS256 and/or ES256). A JWK with a `use` other than "sig" is skipped; any other
+// JWK this node cannot use is an error, so a mistake in the file is reported at start
+// rather than found when a token fails.
+Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config, const std::vector<JwtAlg>& allowed)
+{
+    const std::string source = config.jwksFile.empty() ? std::string("the JWKS")
+                                                        : "the JWKS '" + config.jwksFile.string() + "'";
+    auto refuse = [&](std::string_view what) { return configError(config, source + ": " + std::string(what)); };
+    auto isAllowed = [&allowed](JwtAlg alg) { return std::find(allowed.begin(), allowed.end(), alg) != allowed.end(); };
+
+    if (config.jwksJson.empty())
+        return refuse("is empty; expected {\"keys\": [...]}");
+    boost::system::error_code ec;
+    const boost::json::value root = boost::json::parse(config.jwksJson, ec);
+    if (ec)
+        return refuse("is not valid JSON (" + ec.message() + ")");
+    const auto* object = root.if_object();
+    if (!object)
+        return refuse("is not a JSON object; expected {\"keys\": [...]}");
+    const auto* keysValue = object->if_contains("keys");
+    const auto* keys = keysValue ? keysValue->if_array() : nullptr;
+    if (!keys)
+        return refuse("has no \"keys\" array; expected {\"keys\": [...]}");
+    if (keys->empty())
+        return refuse("has an empty \"keys\" array");
+
+    std::vector<JwkKey> out;
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+        std::string label = "keys[" + std::to_string(i) + "]";
+        const auto* jwk = (*keys)[i].if_object();
+        if (!jwk)
+            return refuse(label + " is not a JSON object");
+        std::string error;
+        auto bad = [&](std::string_view what) { return refuse(label + ": " + std::string(what)); };
+
+        const auto kid = jwkString(*jwk, "kid", error);
+        if (!error.empty())
+            return bad(error);
+        if (kid && kid->empty())
+            return bad("kid is empty; give the key an id or remove kid");
+        if (kid)
+            label += " (kid " + shown(*kid) + ")";
+
+        const auto use = jwkString(*jwk, "use", error);
+        if (!error.empty())
+            return bad(error);
+        if (use && *use != "sig")
+            continue;   // an encryption key ("enc") published next to the signing keys
+        if (jwk->contains("d"))
+            return bad("holds a private key (member d); the JWKS must hold public keys only");
+
+        const auto kty = jwkString(*jwk, "kty", error);
+        if (!error.empty())
+            return bad(error);
+        if (!kty)
+            return bad("has no kty; expected \"RSA\" or \"EC\"");
+        JwtAlg alg = JwtAlg::rs256;
+        if (*kty == "RSA") {
+            alg = JwtAlg::rs256;
+        } else if (*kty == "EC") {
+            alg = JwtAlg::es256;
+            const auto crv = jwkString(*jwk, "crv", error);
+            if (!error.empty())
+                return bad(error);
+            if (!crv)
+                return bad("has no crv; ES256 needs \"P-256\"");
+            if (*crv != "P-256")
+                return bad("crv " + shown(*crv) + " is not supported; ES256 needs P-256");
+        } else {
+            return bad("kty " + shown(*kty) + " is not supported; use RSA keys (RS256) or EC P-256 keys (ES256)"
+                       + (*kty == "oct" ? "; configure an HS256 secret as secret in its own [[auth.keys]]" : ""));
+        }
+
+        const auto jwkAlg = jwkString(*jwk, "alg", error);
+        if (!error.empty())
+            return bad(error);
+        if (jwkAlg) {
+            const auto named = algFromName(*jwkAlg);
+            if (!named || !isAllowed(*named))
+                return bad("alg " + shown(*jwkAlg) + " is not among the algorithms configured for this key ("
+                           + joinAlgs(allowed) + ")");
+            if (*named != alg)
+                return bad("alg " + shown(*jwkAlg) + " does not match kty " + shown(*kty) + " (" + shown(*kty)
+                           + " keys verify " + std::string(algName(alg)) + ")");
+        } else if (!isAllowed(alg)) {
+            return bad("a kty " + shown(*kty) + " key verifies " + std::string(algName(alg))
+                       + ", which is not among the algorithms configured for this key (" + joinAlgs(allowed)
+                       + "); add it or remove the key from the JWKS");
+        }
+
+        auto pem = alg == JwtAlg::rs256 ? rsaPem(*jwk, error) : ecPem(*jwk, error);
+        if (!pem)
+            return bad(error);
+        // The PEM is read back as libjwt will read it (and RSA keys need 2048 bits).
+        if (auto checked = checkPublicKey(config, *pem, alg, source + ": " + label + ": "); !checked)
+            return std::move(checked).error();
+        out.push_back(JwkKey{kid ? std::string(*kid) : config.id, alg, std::move(*pem)});
+    }
+    if (out.empty())
+        return refuse("holds no signing keys (every key has a \"use\" other than \"sig\")");
     return out;
 }
 
@@ -359,27 +647,54 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const config::Aut
     verifier->m_leewaySeconds = std::chrono::ceil<std::chrono::seconds>(auth.leeway).count();
 
     for (const auto& config : auth.keys) {
-        Key key;
-        key.id = config.id;
         if (config.algorithms.empty())
             return configError(config, "no algorithms are allowed; set algorithms to one of "
                                        "HS256, RS256, ES256");
+        std::vector<JwtAlg> allowed;
         for (const auto& name : config.algorithms) {
             const auto alg = algFromName(name);
             if (!alg)
                 return configError(config, "algorithm " + shown(name)
                                                + " is not supported; use HS256, RS256 or ES256");
-            if (key.allows(*alg))
-                continue;
-            if (*alg == JwtAlg::hs256) {
+            if (std::find(allowed.begin(), allowed.end(), *alg) == allowed.end())
+                allowed.push_back(*alg);
+        }
+
+        // A JWKS becomes one key per JWK: its kid is the id a token's kid selects, and
+        // it allows only the algorithm of its type (RS256 for RSA, ES256 for EC P-256).
+        if (!config.jwksJson.empty() || !config.jwksFile.empty()) {
+            if (std::find(allowed.begin(), allowed.end(), JwtAlg::hs256) != allowed.end())
+                return configError(config, "HS256 cannot be verified with a JWKS; a JWKS key allows RS256 "
+                                           "and/or ES256 (configure the HS256 secret as its own key)");
+            if (!config.secret.empty())
+                return configError(config, "a key with a JWKS cannot also have a secret");
+            if (!config.publicKeyPem.empty())
+                return configError(config, "has both a JWKS and a public key; keep one");
+            auto jwks = keysFromJwks(config, allowed);
+            if (!jwks)
+                return std::move(jwks).error();
+            for (auto& jwk : *jwks) {
+                Key key;
+                key.id = std::move(jwk.id);
+                key.algorithms = {jwk.alg};
+                key.publicKeyPem = std::move(jwk.pem);
+                verifier->m_keys.push_back(std::move(key));
+            }
+            continue;
+        }
+
+        Key key;
+        key.id = config.id;
+        for (const auto alg : allowed) {
+            if (alg == JwtAlg::hs256) {
                 if (config.secret.empty())
                     return configError(config, "HS256 needs a secret");
                 if (config.secret.size() > static_cast<std::size_t>(INT_MAX))
                     return configError(config, "the secret is too large");
-            } else if (auto checked = checkPublicKey(config, *alg); !checked) {
+            } else if (auto checked = checkPublicKey(config, config.publicKeyPem, alg); !checked) {
                 return std::move(checked).error();
             }
-            key.algorithms.push_back(*alg);
+            key.algorithms.push_back(alg);
         }
         // Only the material an allowed algorithm uses is kept.
         if (key.allows(JwtAlg::hs256))

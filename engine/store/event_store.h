@@ -99,6 +99,10 @@ public:
     virtual void append(AppendRequest request, AppendCallback callback) = 0;
     virtual void read(ReadRequest request, ReadCallback callback) = 0;
     virtual void channelState(std::string channel, StateCallback callback) = 0;
+    // Like channelState(), but a channel without a stream gets its epoch now (through
+    // the writer, ordered with appends), so clients see a stable epoch from their first
+    // subscribe. `firstOffset` is not filled in.
+    virtual void ensureChannel(std::string channel, StateCallback callback) = 0;
 
     virtual void savePosition(std::string user, std::string durable, std::string channel,
                               Position position, DoneCallback callback) = 0;

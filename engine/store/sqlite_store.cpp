@@ -155,7 +155,12 @@ struct PositionOp {
     EventStore::DoneCallback callback;
 };
 
-using WriteOp = std::variant<AppendOp, PositionOp>;
+struct EnsureOp {
+    std::string channel;
+    EventStore::StateCallback callback;
+};
+
+using WriteOp = std::variant<AppendOp, PositionOp, EnsureOp>;
 
 } // namespace
 
@@ -200,6 +205,7 @@ struct SqliteStore::Impl {
     bool applyAppend(const AppendRequest& request, std::int64_t now, AppendResult& result,
                      std::vector<std::string>& touched);
     bool applyPosition(const PositionOp& op);
+    bool applyEnsure(const std::string& channel, ChannelState& state);
     bool loadChannel(const std::string& channel, ChannelEntry*& entry);
     bool finishChannels(const std::vector<std::string>& touched);
     void sweep();
@@ -365,7 +371,9 @@ Result<void> SqliteStore::Impl::prepareAll()
         {m_writeDb, m_w.upsertPosition,
          "INSERT INTO positions(user, durable, channel, epoch, offset) VALUES(?1, ?2, ?3, ?4, ?5) "
          "ON CONFLICT(user, durable, channel) DO UPDATE SET "
-         "epoch = excluded.epoch, offset = excluded.offset"},
+         "epoch = excluded.epoch, offset = excluded.offset "
+         // Acks move a position forward only (within an epoch).
+         "WHERE excluded.epoch <> positions.epoch OR excluded.offset > positions.offset"},
 
         {m_readDb, m_r.begin, "BEGIN"},
         {m_readDb, m_r.end, "COMMIT"},
@@ -688,6 +696,24 @@ bool SqliteStore::Impl::applyAppend(const AppendRequest& request, std::int64_t n
     return true;
 }
 
+bool SqliteStore::Impl::applyEnsure(const std::string& channel, ChannelState& state)
+{
+    ChannelEntry* entry = nullptr;
+    if (!loadChannel(channel, entry))
+        return false;
+    // Writes the row with the cached values: for a new channel that persists the
+    // epoch loadChannel() made up; for a known one it rewrites what is there.
+    Statement& upsert = m_w.upsertChannel;
+    upsert.bind(1, channel);
+    upsert.bind(2, entry->epoch);
+    upsert.bind(3, toSql(entry->lastOffset));
+    if (!run(upsert))
+        return false;
+    state.epoch = entry->epoch;
+    state.lastOffset = entry->lastOffset;
+    return true;
+}
+
 bool SqliteStore::Impl::applyPosition(const PositionOp& op)
 {
     Statement& s = m_w.upsertPosition;
@@ -730,6 +756,7 @@ void SqliteStore::Impl::commit(std::deque<WriteOp>& batch)
     const std::int64_t now = unixMillisNow();
     ++m_batch;
     std::vector<AppendResult> results(batch.size());
+    std::vector<ChannelState> states(batch.size());
     std::vector<std::string> touched;
     std::uint64_t appended = 0;
     std::uint64_t duplicates = 0;
@@ -739,6 +766,8 @@ void SqliteStore::Impl::commit(std::deque<WriteOp>& batch)
         if (auto* append = std::get_if<AppendOp>(&batch[i])) {
             ok = applyAppend(append->request, now, results[i], touched);
             (results[i].duplicate ? duplicates : appended) += ok ? 1 : 0;
+        } else if (auto* ensure = std::get_if<EnsureOp>(&batch[i])) {
+            ok = applyEnsure(ensure->channel, states[i]);
         } else {
             ok = applyPosition(std::get<PositionOp>(batch[i]));
         }
@@ -754,6 +783,8 @@ void SqliteStore::Impl::commit(std::deque<WriteOp>& batch)
         for (std::size_t i = 0; i < batch.size(); ++i) {
             if (auto* append = std::get_if<AppendOp>(&batch[i]))
                 m_channels.erase(append->request.channel);
+            else if (auto* ensure = std::get_if<EnsureOp>(&batch[i]))
+                m_channels.erase(ensure->channel);
         }
         m_failedCommits.fetch_add(1, std::memory_order_relaxed);
         const Error error = makeError(ErrorCode::unavailable,
@@ -771,6 +802,8 @@ void SqliteStore::Impl::commit(std::deque<WriteOp>& batch)
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (auto* append = std::get_if<AppendOp>(&batch[i]))
             append->callback(std::move(results[i]));
+        else if (auto* ensure = std::get_if<EnsureOp>(&batch[i]))
+            ensure->callback(std::move(states[i]));
         else
             std::get<PositionOp>(batch[i]).callback(Result<void>());
     }
@@ -991,6 +1024,11 @@ void SqliteStore::savePosition(std::string user, std::string durable, std::strin
 {
     m_impl->enqueueWrite(PositionOp{std::move(user), std::move(durable), std::move(channel),
                                     std::move(position), std::move(callback)});
+}
+
+void SqliteStore::ensureChannel(std::string channel, StateCallback callback)
+{
+    m_impl->enqueueWrite(EnsureOp{std::move(channel), std::move(callback)});
 }
 
 void SqliteStore::read(ReadRequest request, ReadCallback callback)

@@ -80,6 +80,7 @@ public:
     void append(AppendRequest request, AppendCallback callback) override;
     void read(ReadRequest request, ReadCallback callback) override;
     void channelState(std::string channel, StateCallback callback) override;
+    void ensureChannel(std::string channel, StateCallback callback) override;
 
     void savePosition(std::string user, std::string durable, std::string channel,
                       Position position, DoneCallback callback) override;

@@ -514,7 +514,9 @@ private slots:
 
         QVERIFY(save(*store, "main", Position{"e1", 7}));
         QVERIFY(save(*store, "main", Position{"e1", 9}));
+        QVERIFY(save(*store, "main", Position{"e1", 4})); // an ack never moves it back
         QVERIFY(save(*store, "audit", Position{"e2", 3}));
+        QVERIFY(save(*store, "audit", Position{"e3", 1})); // a new epoch starts over
         store.reset();
 
         store = openStore(o);
@@ -524,7 +526,37 @@ private slots:
         QCOMPARE((*main)->offset, std::uint64_t(9));
         auto audit = load(*store, "audit");
         QVERIFY(audit && audit->has_value());
-        QCOMPARE((*audit)->offset, std::uint64_t(3));
+        QCOMPARE((*audit)->epoch, std::string("e3"));
+        QCOMPARE((*audit)->offset, std::uint64_t(1));
+    }
+
+    void ensureChannelFixesTheEpochBeforeTheFirstAppend()
+    {
+        const auto o = options();
+        std::string epoch;
+        {
+            auto store = openStore(o);
+            auto ensured = await<Result<ChannelState>>(
+                [&](auto done) { store->ensureChannel("fresh", std::move(done)); });
+            QVERIFY(ensured);
+            epoch = ensured->epoch;
+            QCOMPARE(epoch.size(), std::size_t(16));
+            QCOMPARE(ensured->lastOffset, std::uint64_t(0));
+            auto first = appendNow(*store, request("fresh", "1"));
+            QVERIFY(first);
+            QCOMPARE(first->epoch, epoch);
+            QCOMPARE(first->offset, std::uint64_t(1));
+            auto again = await<Result<ChannelState>>(
+                [&](auto done) { store->ensureChannel("fresh", std::move(done)); });
+            QVERIFY(again);
+            QCOMPARE(again->epoch, epoch);
+            QCOMPARE(again->lastOffset, std::uint64_t(1));
+        }
+        auto store = openStore(o);
+        auto state = stateNow(*store, "fresh");
+        QVERIFY(state);
+        QCOMPARE(state->epoch, epoch);
+        QCOMPARE(state->lastOffset, std::uint64_t(1));
     }
 
     void epochsAreStableAndPerChannel()

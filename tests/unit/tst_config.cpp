@@ -96,6 +96,11 @@ const QByteArray kPublicKeyPem = "-----BEGIN PUBLIC KEY-----\n"
                                  "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexampleexampleexampleexample\n"
                                  "-----END PUBLIC KEY-----\n";
 
+// The loader checks only that a JWKS file is readable and looks like a JSON object;
+// security::JwtVerifier parses the keys.
+const QByteArray kJwks = "{\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"kid\": \"e1\",\n"
+                         "  \"x\": \"example\", \"y\": \"example\"}]}\n";
+
 } // namespace
 
 class TestConfig : public QObject {
@@ -134,6 +139,8 @@ private slots:
 
     void publicKeyFileRelative();
     void publicKeyFileMissing();
+    void jwksFile_data();
+    void jwksFile();
 
     void defaultDataDirFollowsXdg();
     void describeSummary();
@@ -408,6 +415,32 @@ void TestConfig::badConfig_data()
                                                     "[[auth.keys]]\nid = \"a\"\nalgorithms = [\"HS256\"]\n"
                                                     "secret = \"0123456789abcdef0123456789abcdef\"\n")
                                       << "auth.keys[1].id" << 6 << "used by another key";
+    QTest::addRow("key jwks file missing") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\n"
+                                                         "jwks_file = \"/nonexistent/jwks.json\"\n")
+                                           << "auth.keys[0].jwks_file" << 3
+                                           << "cannot read '/nonexistent/jwks.json'";
+    QTest::addRow("key jwks with secret") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\n"
+                                                        "jwks_file = \"/nonexistent/jwks.json\"\n"
+                                                        "secret = \"0123456789abcdef0123456789abcdef\"\n")
+                                          << "auth.keys[0].secret" << 4 << "cannot be combined with jwks_file";
+    QTest::addRow("key jwks with HS256") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\"]\n"
+                                                       "jwks_file = \"/nonexistent/jwks.json\"\n")
+                                         << "auth.keys[0].algorithms" << 2 << "jwks_file is used only with RS256";
+    QTest::addRow("key jwks with public_key_file") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\n"
+                                                                 "public_key_file = \"/nonexistent.pem\"\n"
+                                                                 "jwks_file = \"/nonexistent/jwks.json\"\n")
+                                                   << "auth.keys[0].public_key_file" << 3
+                                                   << "both jwks_file and public_key_file";
+    QTest::addRow("key jwks with public_key") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\n"
+                                                            "jwks_file = \"/nonexistent/jwks.json\"\n"
+                                                            "public_key = \"-----BEGIN PUBLIC KEY-----\"\n")
+                                              << "auth.keys[0].public_key" << 4 << "both jwks_file and public_key";
+    QTest::addRow("key jwks empty path") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\njwks_file = \"\"\n")
+                                         << "auth.keys[0].jwks_file" << 3 << "must not be empty";
+    QTest::addRow("key jwks not a string") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\njwks_file = 5\n")
+                                           << "auth.keys[0].jwks_file" << 3 << "must be a string";
+    QTest::addRow("key jwks typo") << QByteArray("[[auth.keys]]\nalgorithms = [\"RS256\"]\njwks_fil = \"a\"\n")
+                                   << "auth.keys[0].jwks_fil" << 3 << "did you mean 'auth.keys[0].jwks_file'?";
 
     // Namespaces.
     QTest::addRow("namespace not table") << QByteArray("[namespaces]\nchat = 5\n") << "namespaces.chat" << 2
@@ -772,6 +805,78 @@ void TestConfig::publicKeyFileMissing()
     const auto message = QString::fromStdString(error->message);
     QVERIFY2(message.contains(tmp.filePath(QStringLiteral("missing.pem"))), qPrintable(message));
     QVERIFY2(message.contains("relative to the config file's folder"), qPrintable(message));
+}
+
+// jwks_file is relative to the config file's folder; its text lands in jwksJson.
+void TestConfig::jwksFile_data()
+{
+    QTest::addColumn<QByteArray>("keyToml");    // the [[auth.keys]] entry, from line 1
+    QTest::addColumn<QByteArray>("content");    // of keys/jwks.json; null: no file
+    QTest::addColumn<QString>("errorKey");      // empty: loads
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("fragment");
+
+    const QByteArray rsEs = "[[auth.keys]]\nid = \"idp\"\nalgorithms = [\"RS256\", \"ES256\"]\n"
+                            "jwks_file = \"keys/jwks.json\"\n";
+    const QString ok;
+    QTest::addRow("relative path") << rsEs << kJwks << ok << 0 << QString();
+    QTest::addRow("ES256 only") << QByteArray("[[auth.keys]]\nalgorithms = [\"ES256\"]\n"
+                                              "jwks_file = \"keys/jwks.json\"\n")
+                                << kJwks << ok << 0 << QString();
+    QTest::addRow("missing file") << rsEs << QByteArray() << "auth.keys[0].jwks_file" << 4
+                                  << "relative to the config file's folder";
+    QTest::addRow("empty file") << rsEs << QByteArray("\n") << "auth.keys[0].jwks_file" << 4 << "is empty";
+    QTest::addRow("PEM in the file") << rsEs << kPublicKeyPem << "auth.keys[0].jwks_file" << 4
+                                     << "holds PEM, not a JWKS";
+    QTest::addRow("not a JSON object") << rsEs << QByteArray("[]") << "auth.keys[0].jwks_file" << 4
+                                       << "is not a JWKS";
+    QTest::addRow("jwks with secret") << rsEs + "secret = \"0123456789abcdef0123456789abcdef\"\n" << kJwks
+                                      << "auth.keys[0].secret" << 5 << "cannot be combined with jwks_file";
+    QTest::addRow("jwks with HS256") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\"]\n"
+                                                   "jwks_file = \"keys/jwks.json\"\n")
+                                     << kJwks << "auth.keys[0].algorithms" << 2 << "RS256 or ES256";
+    QTest::addRow("jwks with HS256 and RS256") << QByteArray("[[auth.keys]]\nalgorithms = [\"HS256\", \"RS256\"]\n"
+                                                             "jwks_file = \"keys/jwks.json\"\n")
+                                               << kJwks << "auth.keys[0].algorithms" << 2 << "algorithm confusion";
+}
+
+void TestConfig::jwksFile()
+{
+    QFETCH(QByteArray, keyToml);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, errorKey);
+    QFETCH(int, line);
+    QFETCH(QString, fragment);
+
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString jwksPath = tmp.filePath(QStringLiteral("keys/jwks.json"));
+    if (!content.isNull())
+        QVERIFY(writeFile(jwksPath, content));
+    const QString configPath = tmp.filePath(QStringLiteral("aldis.toml"));
+    QVERIFY(writeFile(configPath, keyToml));
+
+    auto result = load(configPath.toStdString(), isolated());
+    if (errorKey.isEmpty()) {
+        QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+        QCOMPARE(result.config.auth.keys.size(), std::size_t(1));
+        const auto& key = result.config.auth.keys[0];
+        QCOMPARE(QByteArray::fromStdString(key.jwksJson), content);
+        QCOMPARE(QFileInfo(QString::fromStdString(key.jwksFile.string())).canonicalFilePath(),
+                 QFileInfo(jwksPath).canonicalFilePath());
+        QVERIFY(key.publicKeyPem.empty());
+        QVERIFY(key.publicKeyFile.empty());
+        QVERIFY(key.secret.empty());
+        return;
+    }
+    QVERIFY(!result.ok());
+    const auto* error = findError(result, errorKey);
+    QVERIFY2(error, qPrintable(QStringLiteral("no error for key '%1' among:\n%2").arg(errorKey, dump(result.errors))));
+    QCOMPARE(error->line, line);
+    const auto message = QString::fromStdString(error->message);
+    QVERIFY2(message.contains(fragment), qPrintable(dump(result.errors)));
+    if (errorKey.endsWith(QStringLiteral(".jwks_file")))
+        QVERIFY2(message.contains(jwksPath), qPrintable(message));   // names the resolved path
 }
 
 void TestConfig::defaultDataDirFollowsXdg()
