@@ -249,10 +249,17 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
                     return done(position.error());
                 }
                 std::optional<protocol::Since> since = request.since;
-                if (position.value())
+                if (position.value()) {
                     since = protocol::Since{position.value()->offset, position.value()->epoch};
-                else if (!since)
-                    since = protocol::Since{channel.lastOffset, channel.epoch}; // a new one starts now
+                } else {
+                    // A new durable subscription starts now (or at `since`), and that
+                    // start is saved at once: publications it has not acked yet are
+                    // delivered again when it comes back.
+                    if (!since)
+                        since = protocol::Since{channel.lastOffset, channel.epoch};
+                    m_store->savePosition(request.user, request.durable, request.channel,
+                                          store::Position{channel.epoch, since->offset}, [](Result<void>) {});
+                }
                 replayFrom(shard, channel, ns, std::move(subscriber), since, std::move(done));
             });
         });

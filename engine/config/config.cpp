@@ -997,7 +997,7 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
         } else if (!hasFile && !inlinePem) {
             error(prefix + ".public_key_file", tableLine,
                   prefix + ".public_key_file is required for RS256/ES256: give the path of the PEM public key "
-                           "(or the PEM text as public_key)");
+                           "(or the PEM text as public_key, or a JWKS file as jwks_file)");
         }
     } else if ((hasFile || inlinePem) && !jwtKey.algorithms.empty()) {
         std::string field = hasFile ? "public_key_file" : "public_key";
@@ -1050,8 +1050,7 @@ void Loader::readAuthKey(const toml::table& table, std::size_t index)
 }
 
 // Loads the JWKS text of an [[auth.keys]] entry. Only the outer shape is checked here;
-// security::JwtVerifier::create parses the keys (so `--check-config` does not catch a
-// bad JWK, as it does not catch a bad PEM key type).
+// security::JwtVerifier::create parses the keys, as it checks the type of a PEM key.
 void Loader::readJwks(JwtKeyConfig& jwtKey, const std::string& prefix, const std::optional<std::string>& path,
                       int line)
 {
@@ -1184,7 +1183,7 @@ void Loader::addEnvSecret(std::string_view secret)
             return;
         }
     }
-    m_config.auth.keys.push_back(JwtKeyConfig{"env", {"HS256"}, std::string(secret), {}, {}});
+    m_config.auth.keys.push_back(JwtKeyConfig{"env", {"HS256"}, std::string(secret), {}, {}, {}, {}});
 }
 
 void Loader::resolveDefaults()
@@ -1214,7 +1213,7 @@ void Loader::ensureDevSecret()
                       + "' is shorter than 32 bytes; delete the file to have a new one made");
             return false;
         }
-        m_config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, std::move(secret), {}, {}});
+        m_config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, std::move(secret), {}, {}, {}, {}});
         return true;
     };
 
@@ -1286,7 +1285,7 @@ void Loader::ensureDevSecret()
                   + "'; make the data directory writable or configure an [[auth.keys]] entry");
         return;
     }
-    m_config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, secret, {}, {}});
+    m_config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, secret, {}, {}, {}, {}});
 }
 
 LoadResult finish(Loader&& loader, const LoadOptions& options)

@@ -321,7 +321,8 @@ Result<void> checkPublicKey(const config::JwtKeyConfig& key, const std::string& 
     std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio)
         return makeError(ErrorCode::internal, "out of memory while reading a public key");
-    std::unique_ptr<EVP_PKEY, PkeyFree> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    std::unique_ptr<EVP_PKEY, PkeyFree> pkey(
+        PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     ERR_clear_error();   // a failed parse leaves entries on this thread's OpenSSL error queue
     if (!pkey) {
         if (pem.find("PRIVATE KEY") != std::string::npos)
@@ -350,7 +351,8 @@ Result<void> checkPublicKey(const config::JwtKeyConfig& key, const std::string& 
     }
     const std::string_view curve(group.data(), groupLength);
     if (curve != "prime256v1" && curve != "P-256")
-        return refuse("the EC key is on curve " + std::string(curve) + "; ES256 needs P-256 (prime256v1)");
+        return refuse("the EC key is on curve " + std::string(curve)
+                      + "; ES256 needs P-256 (prime256v1)");
     return {};
 }
 
@@ -419,26 +421,32 @@ std::optional<std::string> jwkBytes(const boost::json::object& jwk, std::string_
     return bytes;
 }
 
-// A public key built with EVP_PKEY_fromdata from `params`, written as PEM.
-std::optional<std::string> pemFromParams(const char* type, OSSL_PARAM_BLD* builder, std::string& error)
+// A public key of `type` ("RSA" or "EC") built with EVP_PKEY_fromdata from the
+// parameters in `builder`, written as PEM. `refusal` is the error when OpenSSL refuses
+// the parameters.
+std::optional<std::string> pemFromParams(const char* type, OSSL_PARAM_BLD* builder,
+                                         std::string_view refusal, std::string& error)
 {
     std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(builder));
-    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+        EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
     EVP_PKEY* raw = nullptr;
     const bool built = params && ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1
         && EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) == 1;
     std::unique_ptr<EVP_PKEY, PkeyFree> pkey(raw);
     if (!built || !pkey) {
         ERR_clear_error();
-        error = std::string("OpenSSL refuses it as an ") + type + " public key";
+        error = refusal;
         return std::nullopt;
     }
     if (std::string_view(type) == "EC") {
-        // The point must be on the curve (EVP_PKEY_fromdata checks this too; say it once more).
-        std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+        // The point must be on the curve. EVP_PKEY_fromdata checks this as well; the
+        // explicit check does not depend on that.
+        std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> check(
+            EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
         if (!check || EVP_PKEY_public_check(check.get()) != 1) {
             ERR_clear_error();
-            error = "x and y are not a point on P-256";
+            error = refusal;
             return std::nullopt;
         }
     }
@@ -467,8 +475,9 @@ std::optional<std::string> rsaPem(const boost::json::object& jwk, std::string& e
     if (!e)
         return std::nullopt;
     auto toBn = [](const std::string& bytes) {
-        return std::unique_ptr<BIGNUM, BnFree>(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                                         static_cast<int>(bytes.size()), nullptr));
+        return std::unique_ptr<BIGNUM, BnFree>(
+            BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()), nullptr));
     };
     if (n->size() > kMaxRsaBits / 8 + 1 || e->size() > kMaxRsaBits / 8 + 1) {
         error = "the key is larger than " + std::to_string(kMaxRsaBits) + " bits";
@@ -496,7 +505,8 @@ std::optional<std::string> rsaPem(const boost::json::object& jwk, std::string& e
         error = "out of memory";
         return std::nullopt;
     }
-    return pemFromParams("RSA", builder.get(), error);
+    return pemFromParams("RSA", builder.get(), "OpenSSL refuses n and e as an RSA public key",
+                         error);
 }
 
 // kty "EC", crv "P-256": x and y, 32 bytes each (RFC 7518 6.2.1), as an uncompressed
@@ -510,34 +520,41 @@ std::optional<std::string> ecPem(const boost::json::object& jwk, std::string& er
         if (!coordinate)
             return std::nullopt;
         if (coordinate->size() != kCoordinateBytes) {
-            error = std::string(name) + " has " + std::to_string(coordinate->size()) + " bytes; P-256 needs "
-                + std::to_string(kCoordinateBytes);
+            error = std::string(name) + " has " + std::to_string(coordinate->size())
+                + " bytes; P-256 needs " + std::to_string(kCoordinateBytes);
             return std::nullopt;
         }
         point += *coordinate;
     }
     std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
     if (!builder
-        || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1
-        || OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size())
-            != 1) {
+        || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME,
+                                           "prime256v1", 0) != 1
+        || OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                            point.data(), point.size()) != 1) {
         ERR_clear_error();
         error = "out of memory";
         return std::nullopt;
     }
-    return pemFromParams("EC", builder.get(), error);
+    return pemFromParams("EC", builder.get(), "x and y are not a point on P-256", error);
 }
 
 // Parses the JWKS of `config` into keys. `allowed` is the config key's allow-list
 // (RS256 and/or ES256). A JWK with a `use` other than "sig" is skipped; any other
 // JWK this node cannot use is an error, so a mistake in the file is reported at start
 // rather than found when a token fails.
-Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config, const std::vector<JwtAlg>& allowed)
+Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config,
+                                         const std::vector<JwtAlg>& allowed)
 {
-    const std::string source = config.jwksFile.empty() ? std::string("the JWKS")
-                                                        : "the JWKS '" + config.jwksFile.string() + "'";
-    auto refuse = [&](std::string_view what) { return configError(config, source + ": " + std::string(what)); };
-    auto isAllowed = [&allowed](JwtAlg alg) { return std::find(allowed.begin(), allowed.end(), alg) != allowed.end(); };
+    const std::string source = config.jwksFile.empty()
+        ? std::string("the JWKS")
+        : "the JWKS '" + config.jwksFile.string() + "'";
+    auto refuse = [&](std::string_view what) {
+        return configError(config, source + ": " + std::string(what));
+    };
+    auto isAllowed = [&allowed](JwtAlg alg) {
+        return std::find(allowed.begin(), allowed.end(), alg) != allowed.end();
+    };
 
     if (config.jwksJson.empty())
         return refuse("is empty; expected {\"keys\": [...]}");
@@ -572,13 +589,13 @@ Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config, con
         if (kid)
             label += " (kid " + shown(*kid) + ")";
 
+        if (jwk->contains("d"))
+            return bad("holds a private key (member d); the JWKS must hold public keys only");
         const auto use = jwkString(*jwk, "use", error);
         if (!error.empty())
             return bad(error);
         if (use && *use != "sig")
             continue;   // an encryption key ("enc") published next to the signing keys
-        if (jwk->contains("d"))
-            return bad("holds a private key (member d); the JWKS must hold public keys only");
 
         const auto kty = jwkString(*jwk, "kty", error);
         if (!error.empty())
@@ -598,8 +615,11 @@ Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config, con
             if (*crv != "P-256")
                 return bad("crv " + shown(*crv) + " is not supported; ES256 needs P-256");
         } else {
-            return bad("kty " + shown(*kty) + " is not supported; use RSA keys (RS256) or EC P-256 keys (ES256)"
-                       + (*kty == "oct" ? "; configure an HS256 secret as secret in its own [[auth.keys]]" : ""));
+            return bad("kty " + shown(*kty)
+                       + " is not supported; use RSA keys (RS256) or EC P-256 keys (ES256)"
+                       + (*kty == "oct" ? "; configure an HS256 secret as secret in its own "
+                                          "[[auth.keys]]"
+                                        : ""));
         }
 
         const auto jwkAlg = jwkString(*jwk, "alg", error);
@@ -608,22 +628,24 @@ Result<std::vector<JwkKey>> keysFromJwks(const config::JwtKeyConfig& config, con
         if (jwkAlg) {
             const auto named = algFromName(*jwkAlg);
             if (!named || !isAllowed(*named))
-                return bad("alg " + shown(*jwkAlg) + " is not among the algorithms configured for this key ("
+                return bad("alg " + shown(*jwkAlg)
+                           + " is not among the algorithms configured for this key ("
                            + joinAlgs(allowed) + ")");
             if (*named != alg)
-                return bad("alg " + shown(*jwkAlg) + " does not match kty " + shown(*kty) + " (" + shown(*kty)
-                           + " keys verify " + std::string(algName(alg)) + ")");
+                return bad("alg " + shown(*jwkAlg) + " does not match kty " + shown(*kty) + " ("
+                           + shown(*kty) + " keys verify " + std::string(algName(alg)) + ")");
         } else if (!isAllowed(alg)) {
             return bad("a kty " + shown(*kty) + " key verifies " + std::string(algName(alg))
-                       + ", which is not among the algorithms configured for this key (" + joinAlgs(allowed)
-                       + "); add it or remove the key from the JWKS");
+                       + ", which is not among the algorithms configured for this key ("
+                       + joinAlgs(allowed) + "); add it or remove the key from the JWKS");
         }
 
         auto pem = alg == JwtAlg::rs256 ? rsaPem(*jwk, error) : ecPem(*jwk, error);
         if (!pem)
             return bad(error);
         // The PEM is read back as libjwt will read it (and RSA keys need 2048 bits).
-        if (auto checked = checkPublicKey(config, *pem, alg, source + ": " + label + ": "); !checked)
+        const std::string context = source + ": " + label + ": ";
+        if (auto checked = checkPublicKey(config, *pem, alg, context); !checked)
             return std::move(checked).error();
         out.push_back(JwkKey{kid ? std::string(*kid) : config.id, alg, std::move(*pem)});
     }
@@ -664,8 +686,9 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const config::Aut
         // it allows only the algorithm of its type (RS256 for RSA, ES256 for EC P-256).
         if (!config.jwksJson.empty() || !config.jwksFile.empty()) {
             if (std::find(allowed.begin(), allowed.end(), JwtAlg::hs256) != allowed.end())
-                return configError(config, "HS256 cannot be verified with a JWKS; a JWKS key allows RS256 "
-                                           "and/or ES256 (configure the HS256 secret as its own key)");
+                return configError(config, "HS256 cannot be verified with a JWKS; a JWKS key "
+                                           "allows RS256 and/or ES256 (configure the HS256 "
+                                           "secret as its own key)");
             if (!config.secret.empty())
                 return configError(config, "a key with a JWKS cannot also have a secret");
             if (!config.publicKeyPem.empty())

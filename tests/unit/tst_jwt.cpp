@@ -292,8 +292,8 @@ config::AuthConfig TestJwt::authFor(const QString& name) const
         auth.keys = {jwksKey("idp", m_jwks)};
     } else if (name == "jwks-rs") {
         // Only the RSA JWKs: the set is limited to what RS256 verifies.
-        auth.keys = {jwksKey("idp", jwksOf({jwkOf(m_rsa.publicPem, "rsa-a"), jwkOf(m_rsa2.publicPem, "rsa-b")}),
-                             {"RS256"})};
+        const auto rsaOnly = jwksOf({jwkOf(m_rsa.publicPem, "rsa-a"), jwkOf(m_rsa2.publicPem, "rsa-b")});
+        auth.keys = {jwksKey("idp", rsaOnly, {"RS256"})};
     } else if (name == "jwks-nokid") {
         // A JWK without kid answers to the config key's id.
         auth.keys = {jwksKey("idp", jwksOf({jwkOf(m_ec.publicPem)}))};
@@ -672,7 +672,8 @@ void TestJwt::createJwks_data()
     // RSA.
     QTest::addRow("RSA without n") << rs << jwksOf({without(rsa, "n")}) << "n is missing";
     QTest::addRow("RSA without e") << rs << jwksOf({without(rsa, "e")}) << "e is missing";
-    QTest::addRow("RSA n not base64url") << rs << jwksOf({with(rsa, "n", "a+b/c")}) << "n is not base64url";
+    QTest::addRow("RSA n not base64url")
+        << rs << jwksOf({with(rsa, "n", "a+b/c")}) << "n is not base64url";
     QTest::addRow("RSA n is a number") << rs << jwksOf({with(rsa, "n", 12345)}) << "n must be a string";
     QTest::addRow("RSA e even") << rs << jwksOf({with(rsa, "e", "AQAA")}) << "odd";
     QTest::addRow("RSA e is 1") << rs << jwksOf({with(rsa, "e", "AQ")}) << "odd";
@@ -680,6 +681,8 @@ void TestJwt::createJwks_data()
         << rs << jwksOf({jwkOf(makeRsa(1024).publicPem, "small")}) << "2048";
     QTest::addRow("RSA private key")
         << rs << jwksOf({with(rsa, "d", "AQAB")}) << "private key";
+    QTest::addRow("private key marked enc")
+        << rs << jwksOf({rsa, with(with(rsa, "use", "enc"), "d", "AQAB")}) << "private key";
 
     // EC.
     QTest::addRow("EC on P-384") << es << jwksOf({jwkOf(makeEc("P-384").publicPem, "big")}) << "P-256";
@@ -688,7 +691,8 @@ void TestJwt::createJwks_data()
     QTest::addRow("EC short x")
         << es << jwksOf({with(ec, "x", QString::fromLatin1(b64url(QByteArray(31, 'x'))))}) << "32";
     {
-        QByteArray y = QByteArray::fromBase64(ec["y"].toString().toLatin1(), QByteArray::Base64UrlEncoding);
+        QByteArray y = QByteArray::fromBase64(ec["y"].toString().toLatin1(),
+                                              QByteArray::Base64UrlEncoding);
         y[31] = static_cast<char>(y[31] ^ 1);
         QTest::addRow("EC point not on the curve")
             << es << jwksOf({with(ec, "y", QString::fromLatin1(b64url(y)))}) << "not a point on P-256";
@@ -698,18 +702,24 @@ void TestJwt::createJwks_data()
     QTest::addRow("kty missing") << both << jwksOf({without(rsa, "kty")}) << "no kty";
     QTest::addRow("kty oct") << both << jwksOf({QJsonObject{{"kty", "oct"}, {"k", "c2VjcmV0"}}})
                              << "not supported";
-    QTest::addRow("kty OKP") << both << jwksOf({QJsonObject{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AA"}}})
-                             << "not supported";
-    QTest::addRow("RSA with alg ES256") << both << jwksOf({with(rsa, "alg", "ES256")}) << "does not match kty";
-    QTest::addRow("EC with alg RS256") << both << jwksOf({with(ec, "alg", "RS256")}) << "does not match kty";
+    QTest::addRow("kty OKP")
+        << both << jwksOf({QJsonObject{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AA"}}})
+        << "not supported";
+    QTest::addRow("RSA with alg ES256")
+        << both << jwksOf({with(rsa, "alg", "ES256")}) << "does not match kty";
+    QTest::addRow("EC with alg RS256")
+        << both << jwksOf({with(ec, "alg", "RS256")}) << "does not match kty";
     QTest::addRow("alg not configured") << es << jwksOf({ec, with(rsa, "alg", "RS256")})
                                         << "not among the algorithms";
-    QTest::addRow("alg RS384") << both << jwksOf({with(rsa, "alg", "RS384")}) << "not among the algorithms";
-    QTest::addRow("alg none") << both << jwksOf({with(rsa, "alg", "none")}) << "not among the algorithms";
+    QTest::addRow("alg RS384")
+        << both << jwksOf({with(rsa, "alg", "RS384")}) << "not among the algorithms";
+    QTest::addRow("alg none")
+        << both << jwksOf({with(rsa, "alg", "none")}) << "not among the algorithms";
     QTest::addRow("RSA key on an ES256-only key")
         << es << jwksOf({ec, rsa}) << "not among the algorithms";
     QTest::addRow("kid not a string") << both << jwksOf({with(rsa, "kid", 7)}) << "kid must be a string";
-    QTest::addRow("use not a string") << both << jwksOf({with(rsa, "use", true)}) << "use must be a string";
+    QTest::addRow("use not a string")
+        << both << jwksOf({with(rsa, "use", true)}) << "use must be a string";
 
     // The key configuration.
     QTest::addRow("HS256 with a JWKS") << QStringList{"HS256"} << jwksOf({rsa}) << "HS256 cannot";
@@ -764,7 +774,8 @@ void TestJwt::createJwksWithOtherMaterial()
     QVERIFY2(verifier.ok(), verifier.ok() ? "" : verifier.error().message.c_str());
     const auto hs = (*verifier)->verify(view(sign(JWT_ALG_HS256, kSecret1, claims())), kNow);
     QVERIFY(std::holds_alternative<Claims>(hs));
-    const auto rs = (*verifier)->verify(view(sign(JWT_ALG_RS256, m_rsa.privatePem, claims(), "r1")), kNow);
+    const auto rs =
+        (*verifier)->verify(view(sign(JWT_ALG_RS256, m_rsa.privatePem, claims(), "r1")), kNow);
     QVERIFY(std::holds_alternative<Claims>(rs));
 }
 
