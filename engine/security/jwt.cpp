@@ -898,11 +898,15 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
                                       + "; this node accepts tokens issued by " + shown(m_issuer));
     }
 
-    if (!m_audience.empty()) {
-        const auto* aud = payload->if_contains("aud");
+    if (const auto* aud = payload->if_contains("aud"); !m_audience.empty()) {
         if (!aud || !audienceContains(*aud, m_audience))
             return fail("audience", "the token audience (aud) does not include "
                                         + shown(m_audience) + ", the audience of this node");
+    } else if (aud) {
+        // RFC 7519 4.1.3: a token meant for a named audience is refused by a recipient
+        // that does not identify with it.
+        return fail("audience", "the token is meant for an audience (aud) and this node has "
+                                "none; set auth.audience, or mint the token without aud");
     }
 
     const auto* sub = payload->if_contains("sub");

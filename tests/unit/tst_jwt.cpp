@@ -399,8 +399,11 @@ void TestJwt::verify_data()
         << "iss+aud"
         << sign(JWT_ALG_HS256, kSecret1, with(issAud, "aud", QJsonArray{"billing", "admin"}))
         << "audience";
-    QTest::addRow("iss and aud on a node without them")
-        << "hs" << sign(JWT_ALG_HS256, kSecret1, with(issAud, "aud", "anything")) << accepted;
+    QTest::addRow("iss on a node without an issuer")
+        << "hs" << sign(JWT_ALG_HS256, kSecret1, without(issAud, "aud")) << accepted;
+    // RFC 7519 4.1.3: a token for a named audience is not for a node that has none.
+    QTest::addRow("aud on a node without an audience")
+        << "hs" << sign(JWT_ALG_HS256, kSecret1, with(issAud, "aud", "anything")) << "audience";
 
     // Subject.
     QTest::addRow("missing sub")
