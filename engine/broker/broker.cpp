@@ -175,7 +175,7 @@ void Broker::runWhenLoaded(Shard& shard, Channel& channel, bool durable,
     if (channel.load == Channel::Load::loading)
         return;
     channel.load = Channel::Load::loading;
-    m_store->ensureChannel(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
+    m_store->channelState(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
         asio::post(shard.strand, [&channel, state = std::move(state)]() mutable {
             auto waiting = std::move(channel.waiting);
             channel.waiting.clear();
@@ -234,6 +234,27 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
                                SubscribeRequest request, std::shared_ptr<Subscriber> subscriber,
                                Callback<SubscribeOk> done)
 {
+    if (ns.durable && m_store && channel.epoch.empty()) {
+        // A stream without publications yet gets its epoch now, so the subscriber's
+        // position (epoch, offset) stays valid once publications arrive. Only
+        // subscribe does this; reads (history) create nothing.
+        m_store->ensureChannel(channel.name, [this, &shard, &channel, ns, request = std::move(request),
+                                              subscriber = std::move(subscriber),
+                                              done = std::move(done)](Result<store::ChannelState> state) mutable {
+            asio::post(shard.strand, [this, &shard, &channel, ns, request = std::move(request),
+                                      subscriber = std::move(subscriber), done = std::move(done),
+                                      state = std::move(state)]() mutable {
+                if (!state) {
+                    channel.subscribers.erase(subscriber->clientId());
+                    return done(state.error());
+                }
+                if (channel.epoch.empty())
+                    channel.epoch = state->epoch;
+                startSubscription(shard, channel, ns, std::move(request), std::move(subscriber), std::move(done));
+            });
+        });
+        return;
+    }
     if (request.durable.empty())
         return replayFrom(shard, channel, ns, std::move(subscriber), std::move(request.since), std::move(done));
 

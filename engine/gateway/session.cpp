@@ -68,7 +68,7 @@ void Session::start()
     asio::dispatch(m_socket.get_executor(), [self = shared_from_this()] {
         if (self->m_headerAuth) {
             if (!self->authenticate(*self->m_headerAuth, 0))
-                return;
+                return self->readMore(); // to read the client's answer to our close
         } else {
             self->m_authTimer.expires_after(self->m_config->client.connectTimeout);
             self->m_authTimer.async_wait([self](boost::system::error_code ec) {
@@ -182,6 +182,7 @@ void Session::onEvent(WsEvent& event)
             m_queuedBytes = 0;
             const std::uint16_t code = event.code == 1005 ? 1000 : event.code;
             enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, "")}), Queued::control);
+            armCloseDeadline();
         } else {
             finishClose();
         }
@@ -215,12 +216,17 @@ void Session::onText(std::string_view text)
             return closeWith(4004, err->message, false);
         if (limited)
             return refuseRateLimited(err->id);
-        sendError(err->id, err->code, err->message);
         if (!m_authed) {
+            // Before connect, anything but connect is unauthorized, broken or not;
+            // a broken connect is told what is wrong with it.
             m_ctx->metrics.authFailures.add("not_connected");
-            closeWith(4001, "the first command must be a valid connect", false);
+            if (err->op == Op::connect)
+                sendError(err->id, err->code, err->message);
+            else
+                sendError(err->id, ErrorCode::unauthorized, "send connect with a token first");
+            return closeWith(4001, "the first command must be a valid connect", false);
         }
-        return;
+        return sendError(err->id, err->code, err->message);
     }
     auto& cmd = std::get<protocol::Command>(parsed);
     if (limited)
@@ -600,11 +606,9 @@ void Session::writeMore()
         if (self->m_closeQueued && self->m_queue.empty()) {
             self->m_writeActive = false;
             // Our close frame is out. If the peer closed first we are done; otherwise
-            // give it a moment to answer, as RFC 6455 asks.
+            // it has until the close deadline to answer, as RFC 6455 asks.
             if (self->m_peerClosed)
                 return self->finishClose();
-            self->m_closeTimer.expires_after(kCloseGrace);
-            self->m_closeTimer.async_wait([self](boost::system::error_code) { self->finishClose(); });
             return;
         }
         self->writeMore();
@@ -646,6 +650,18 @@ void Session::closeNow(std::uint16_t code, std::string reason, bool reconnect)
             Queued::control);
     m_closeQueued = true;
     enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, reason)}), Queued::control);
+    armCloseDeadline();
+}
+
+void Session::armCloseDeadline()
+{
+    // Bounds the whole close: a peer that reads nothing (its write never completes)
+    // or never answers our close frame is cut off, and the socket is given back.
+    m_closeTimer.expires_after(kCloseGrace);
+    m_closeTimer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec)
+            self->finishClose();
+    });
 }
 
 void Session::leaveAllChannels()

@@ -97,6 +97,7 @@ private:
 
     void enqueue(broker::FramePtr frame, Queued kind = Queued::live);
     void writeMore();
+    void armCloseDeadline();
     void leaveAllChannels();
     void finishClose();
     void shutdownSocket();

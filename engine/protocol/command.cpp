@@ -136,6 +136,18 @@ void readPublishFields(const json::object& o, Command& cmd)
     }
 }
 
+CommandError makeCommandError(std::uint64_t id, ErrorCode code, std::string message, bool fatal = false,
+                              std::optional<Op> op = std::nullopt)
+{
+    CommandError e;
+    e.id = id;
+    e.code = code;
+    e.message = std::move(message);
+    e.fatal = fatal;
+    e.op = op;
+    return e;
+}
+
 } // namespace
 
 ParseResult parsePublishBody(std::string_view text)
@@ -143,14 +155,14 @@ ParseResult parsePublishBody(std::string_view text)
     json::error_code ec;
     json::value root = json::parse(text, ec);
     if (ec || !root.is_object())
-        return CommandError{0, ErrorCode::bad_request,
-                            "body must be a JSON object {\"channel\", \"data\", \"key\"}", false};
+        return makeCommandError(0, ErrorCode::bad_request,
+                                "body must be a JSON object {\"channel\", \"data\", \"key\"}");
     Command cmd;
     cmd.op = Op::publish;
     try {
         readPublishFields(root.get_object(), cmd);
     } catch (const Fail& f) {
-        return CommandError{0, ErrorCode::bad_request, f.message, false};
+        return makeCommandError(0, ErrorCode::bad_request, f.message, false);
     }
     return cmd;
 }
@@ -162,27 +174,27 @@ ParseResult parseCommand(std::string_view text)
     opts.max_depth = 64;
     json::value root = json::parse(text, ec, {}, opts);
     if (ec)
-        return CommandError{0, ErrorCode::bad_request, "frame is not valid JSON: " + ec.message(), true};
+        return makeCommandError(0, ErrorCode::bad_request, "frame is not valid JSON: " + ec.message(), true);
     if (!root.is_object())
-        return CommandError{0, ErrorCode::bad_request, "frame must be a JSON object", true};
+        return makeCommandError(0, ErrorCode::bad_request, "frame must be a JSON object", true);
     const auto& o = root.get_object();
 
     Command cmd;
     const auto* idv = field(o, "id");
     auto id = idv ? asUnsigned(*idv) : std::nullopt;
     if (!id || *id == 0)
-        return CommandError{0, ErrorCode::bad_request,
-                            "every command needs \"id\": a positive integer unique among your commands in flight"};
+        return makeCommandError(0, ErrorCode::bad_request,
+                            "every command needs \"id\": a positive integer unique among your commands in flight");
     cmd.id = *id;
 
     const auto* opv = field(o, "op");
     if (!opv || !opv->is_string())
-        return CommandError{cmd.id, ErrorCode::bad_request, "every command needs \"op\", a string"};
+        return makeCommandError(cmd.id, ErrorCode::bad_request, "every command needs \"op\", a string");
     auto op = opFromString(opv->get_string());
     if (!op)
-        return CommandError{cmd.id, ErrorCode::unknown_op,
-                            "unknown op \"" + std::string(opv->get_string().subview(0, 64)) +
-                                "\"; known: connect, refresh, subscribe, unsubscribe, publish, ack, history, presence, ping"};
+        return makeCommandError(cmd.id, ErrorCode::unknown_op,
+                                "unknown op \"" + std::string(opv->get_string().subview(0, 64)) +
+                                    "\"; known: connect, refresh, subscribe, unsubscribe, publish, ack, history, presence, ping");
     cmd.op = *op;
     auto opName = toString(cmd.op);
 
@@ -239,7 +251,7 @@ ParseResult parseCommand(std::string_view text)
             break;
         }
     } catch (const Fail& f) {
-        return CommandError{cmd.id, ErrorCode::bad_request, f.message};
+        return makeCommandError(cmd.id, ErrorCode::bad_request, f.message, false, cmd.op);
     }
     return cmd;
 }

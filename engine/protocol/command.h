@@ -50,6 +50,7 @@ struct CommandError {
     ErrorCode code = ErrorCode::bad_request;
     std::string message;
     bool fatal = false;
+    std::optional<Op> op;         // when the frame named a known op
 };
 
 using ParseResult = std::variant<Command, CommandError>;

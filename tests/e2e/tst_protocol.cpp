@@ -16,11 +16,12 @@
 #include <QtTest>
 
 #include <boost/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <atomic>
 #include <csignal>
 #include <map>
-#include <set>
 #include <thread>
 
 using namespace aldis::test;
@@ -93,6 +94,24 @@ std::string tamperedToken(const std::string& sub)
            good.substr(second);
 }
 
+// An HS256 token with exactly these header and payload claims, signed with the
+// daemon's secret: for claims mintHs256() refuses to produce.
+std::string signedToken(const std::string& header, const std::string& payload)
+{
+    const auto input = base64Url(header) + "." + base64Url(payload);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int macLength = 0;
+    const std::string_view secret = DaemonProcess::kSecret;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &macLength);
+    return input + "." + base64Url(std::string_view(reinterpret_cast<const char*>(mac), macLength));
+}
+
+std::string claimsToken(const std::string& payload, const std::string& header = R"({"alg":"HS256","typ":"JWT"})")
+{
+    return signedToken(header, payload);
+}
+
 json::object cmd(std::string_view op, std::initializer_list<std::pair<json::string_view, json::value_ref>> fields = {})
 {
     json::object o(fields);
@@ -124,6 +143,8 @@ private slots:
     void commandBeforeConnect_data();
     void commandBeforeConnect();
     void connectTimeout();
+    void framesWithTheUpgrade_data();
+    void framesWithTheUpgrade();
     void refresh();
     void tokenExpiryClosesUnlessRefreshed();
 
@@ -142,6 +163,7 @@ private slots:
     void history_data();
     void history();
     void historyRetention();
+    void historyDefaultLimit();
     void presence();
     void joinLeave();
     void userChannels();
@@ -271,6 +293,30 @@ void TestProtocol::connectRefused_data()
     QTest::addRow("alg none") << QString::fromStdString(algNoneToken("alice")) << "unauthorized" << 4001 << false;
     QTest::addRow("tampered payload") << QString::fromStdString(tamperedToken("alice")) << "unauthorized" << 4001
                                       << false;
+    const auto exp = std::to_string(aldis::unixSecondsNow() + 3600);
+    QTest::addRow("control: hand-signed") << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":)" + exp + "}"))
+                                          << "<ok>" << 0 << false;
+    QTest::addRow("no exp") << QString::fromStdString(claimsToken(R"({"sub":"alice"})")) << "unauthorized" << 4001
+                            << false;
+    QTest::addRow("exp not a number")
+        << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":"tomorrow"})")) << "unauthorized" << 4001 << false;
+    QTest::addRow("no sub") << QString::fromStdString(claimsToken(R"({"exp":)" + exp + "}")) << "unauthorized" << 4001
+                            << false;
+    QTest::addRow("empty sub") << QString::fromStdString(claimsToken(R"({"sub":"","exp":)" + exp + "}"))
+                               << "unauthorized" << 4001 << false;
+    QTest::addRow("nbf in an hour")
+        << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":)" + exp + R"(,"nbf":)" + exp + "}"))
+        << "unauthorized" << 4001 << false;
+    QTest::addRow("permissions not an object")
+        << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":)" + exp + R"(,"permissions":"all"})"))
+        << "unauthorized" << 4001 << false;
+    QTest::addRow("alg HS384 in header")
+        << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":)" + exp + "}", R"({"alg":"HS384","typ":"JWT"})"))
+        << "unauthorized" << 4001 << false;
+    QTest::addRow("unknown kid")
+        << QString::fromStdString(claimsToken(R"({"sub":"alice","exp":)" + exp + "}",
+                                              R"({"alg":"HS256","typ":"JWT","kid":"nope"})"))
+        << "unauthorized" << 4001 << false;
     // PROTOCOL.md: 4002 means "reconnect after getting a new token".
     QTest::addRow("expired") << QString::fromStdString(expiredToken("alice")) << "token_expired" << 4002 << true;
 }
@@ -284,6 +330,10 @@ void TestProtocol::connectRefused()
     auto c = WsTestClient::open(m_port);
     QVERIFY(c);
     QCOMPARE(errorOf(c->connect(token)), code);
+    if (closeCode == 0) { // the control row: the token helper itself is right
+        QVERIFY(requestOk(*c, cmd("ping")));
+        return;
+    }
     QVERIFY(expectDisconnect(*c, closeCode, reconnect));
     QVERIFY(nodeStillServes());
 }
@@ -334,21 +384,30 @@ void TestProtocol::headerAuthRefused()
 void TestProtocol::commandBeforeConnect_data()
 {
     QTest::addColumn<QByteArray>("command");
-    QTest::addRow("ping") << QByteArray(R"({"id":3,"op":"ping"})");
-    QTest::addRow("subscribe") << QByteArray(R"({"id":3,"op":"subscribe","channel":"early"})");
-    QTest::addRow("publish") << QByteArray(R"({"id":3,"op":"publish","channel":"early","data":1})");
-    QTest::addRow("refresh") << QByteArray(R"({"id":3,"op":"refresh","token":"x"})");
-    QTest::addRow("history") << QByteArray(R"({"id":3,"op":"history","channel":"early"})");
+    QTest::addColumn<QString>("code");
+    QTest::addRow("ping") << QByteArray(R"({"id":3,"op":"ping"})") << "unauthorized";
+    QTest::addRow("subscribe") << QByteArray(R"({"id":3,"op":"subscribe","channel":"early"})") << "unauthorized";
+    QTest::addRow("publish") << QByteArray(R"({"id":3,"op":"publish","channel":"early","data":1})") << "unauthorized";
+    QTest::addRow("refresh") << QByteArray(R"({"id":3,"op":"refresh","token":"x"})") << "unauthorized";
+    QTest::addRow("history") << QByteArray(R"({"id":3,"op":"history","channel":"early"})") << "unauthorized";
+    // PROTOCOL.md: "any command other than connect" gets unauthorized, even one that
+    // is malformed or unknown.
+    QTest::addRow("unknown op") << QByteArray(R"({"id":3,"op":"fly"})") << "unauthorized";
+    QTest::addRow("malformed subscribe") << QByteArray(R"({"id":3,"op":"subscribe"})") << "unauthorized";
+    // A connect that cannot be read is refused as such, and closes too.
+    QTest::addRow("connect without token") << QByteArray(R"({"id":3,"op":"connect"})") << "bad_request";
+    QTest::addRow("connect, token a number") << QByteArray(R"({"id":3,"op":"connect","token":7})") << "bad_request";
 }
 
 void TestProtocol::commandBeforeConnect()
 {
     QFETCH(QByteArray, command);
+    QFETCH(QString, code);
     auto c = WsTestClient::open(m_port);
     QVERIFY(c);
     QVERIFY(c->sendText(command.toStdString()));
     auto reply = c->reply(3);
-    QCOMPARE(errorOf(reply), QStringLiteral("unauthorized"));
+    QCOMPARE(errorOf(reply), code);
     QVERIFY(expectDisconnect(*c, 4001, false));
     // Nothing was published by the refused command.
     if (command.contains("publish")) {
@@ -368,6 +427,53 @@ void TestProtocol::connectTimeout()
     QVERIFY(c);
     QVERIFY(expectDisconnect(*c, 4001, false));
     QVERIFY(nodeStillServes());
+}
+
+void TestProtocol::framesWithTheUpgrade_data()
+{
+    QTest::addColumn<bool>("headerAuth");
+    QTest::addRow("connect frame") << false;
+    QTest::addRow("Authorization header") << true;
+}
+
+void TestProtocol::framesWithTheUpgrade()
+{
+    // A client may send its first frames right behind the upgrade request, without
+    // waiting for the 101: they arrive in the same TCP segment and must not be lost.
+    QFETCH(bool, headerAuth);
+    RawTcpClient raw(m_port);
+    QVERIFY(raw.isConnected());
+    std::string bytes;
+    if (headerAuth) {
+        bytes = raw.upgradeRequest({{"Authorization", "Bearer " + token("alice")}});
+    } else {
+        bytes = raw.upgradeRequest();
+        bytes += WsTestClient::clientFrame(0x1, R"({"id":1,"op":"connect","token":")" + token("alice") + "\"}");
+    }
+    bytes += WsTestClient::clientFrame(0x1, R"({"id":2,"op":"ping"})");
+    bytes += WsTestClient::clientFrame(0x1, R"({"id":3,"op":"subscribe","channel":"pipelined"})");
+    QVERIFY(raw.write(bytes));
+    const std::size_t expected = headerAuth ? 2 : 3;
+    auto frames = [](const std::string& received) {
+        const auto end = received.find("\r\n\r\n");
+        return end == std::string::npos ? std::vector<RawTcpClient::Frame>{}
+                                        : RawTcpClient::serverFrames(std::string_view(received).substr(end + 4));
+    };
+    const auto received = raw.readUntil([&](const std::string& r) { return frames(r).size() >= expected; });
+    QVERIFY2(received.rfind("HTTP/1.1 101", 0) == 0, received.c_str());
+    const auto got = frames(received);
+    QCOMPARE(got.size(), expected);
+    std::map<std::int64_t, json::object> replies;
+    for (const auto& frame : got) {
+        QCOMPARE(frame.opcode, 1u);
+        auto reply = json::parse(frame.payload).as_object();
+        QVERIFY2(reply.contains("ok"), frame.payload.c_str());
+        replies[num(reply, "id")] = reply;
+    }
+    QVERIFY(replies.count(2) && replies.count(3));
+    QCOMPARE(str(replies[3].at("ok").as_object(), "channel"), std::string("pipelined"));
+    if (!headerAuth)
+        QCOMPARE(str(replies[1].at("ok").as_object(), "user"), std::string("alice"));
 }
 
 void TestProtocol::refresh()
@@ -493,6 +599,8 @@ void TestProtocol::badCommands_data()
     QTest::addRow("subscribe other user's channel")
         << QString() << QByteArray(R"({"id":7,"op":"subscribe","channel":"chat:inbox#bob"})") << 7
         << "permission_denied";
+    QTest::addRow("subscribe user channel of nobody")
+        << QString() << QByteArray(R"({"id":7,"op":"subscribe","channel":"inbox#"})") << 7 << "permission_denied";
     QTest::addRow("subscribe denied by token")
         << chatOnly << QByteArray(R"({"id":7,"op":"subscribe","channel":"bc"})") << 7 << "permission_denied";
     QTest::addRow("unsubscribe not subscribed")
@@ -675,9 +783,11 @@ void TestProtocol::subscribePublish()
     QVERIFY(alice && bob);
     json::object ok;
     QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", "basic"}}), &ok));
-    // A durable channel never published to: no epoch yet, offset 0.
+    // A durable channel never published to: its epoch is fixed by this first
+    // subscribe (so the position stays valid once publications arrive), offset 0.
     QCOMPARE(str(ok, "channel"), std::string("basic"));
-    QCOMPARE(str(ok, "epoch"), std::string(""));
+    const std::string subscribedEpoch = str(ok, "epoch");
+    QCOMPARE(subscribedEpoch.size(), std::size_t{16});
     QCOMPARE(num(ok, "offset"), std::int64_t{0});
     QCOMPARE(ok.at("recovered"), json::value(false));
     QCOMPARE(num(ok, "replayed"), std::int64_t{0});
@@ -695,7 +805,7 @@ void TestProtocol::subscribePublish()
         QCOMPARE(pub.at("duplicate"), json::value(false));
         if (i == 0)
             epoch = str(pub, "epoch");
-        QVERIFY2(!epoch.empty(), toJson(pub).c_str());
+        QCOMPARE(epoch, subscribedEpoch);
         QCOMPARE(str(pub, "epoch"), epoch);
     }
     auto pushes = collectPushes(*alice, values.size());
@@ -828,6 +938,7 @@ void TestProtocol::history()
     QVERIFY(requestOk(*c, cmd("history", {{"channel", ch}}), &ok));
     QCOMPARE(num(ok, "offset"), std::int64_t{0});
     QCOMPARE(ok.at("publications").as_array().size(), std::size_t{0});
+    // Reading a durable channel that has no stream creates none: no epoch yet.
     if (!channel.startsWith(QLatin1String("eph:")))
         QCOMPARE(str(ok, "epoch"), std::string(""));
 
@@ -894,6 +1005,25 @@ void TestProtocol::historyRetention()
     for (const auto& p : ok.at("publications").as_array())
         got.push_back(num(p.as_object(), "offset"));
     QCOMPARE(got, (std::vector<std::int64_t>{4, 5, 6, 7, 8}));
+}
+
+void TestProtocol::historyDefaultLimit()
+{
+    // Without "limit", history answers 100 publications.
+    std::vector<std::int64_t> all;
+    for (std::int64_t i = 1; i <= 150; ++i)
+        QVERIFY(requestOk(*m_publisher, cmd("publish", {{"channel", "hist-many"}, {"data", i}})));
+    json::object ok;
+    QVERIFY(requestOk(*m_publisher, cmd("history", {{"channel", "hist-many"}}), &ok));
+    const auto& pubs = ok.at("publications").as_array();
+    QCOMPARE(pubs.size(), std::size_t{100});
+    QCOMPARE(num(pubs.front().as_object(), "offset"), std::int64_t{1});
+    QCOMPARE(num(pubs.back().as_object(), "offset"), std::int64_t{100});
+    QVERIFY(requestOk(*m_publisher, cmd("history", {{"channel", "hist-many"}, {"reverse", true}}), &ok));
+    const auto& newest = ok.at("publications").as_array();
+    QCOMPARE(newest.size(), std::size_t{100});
+    QCOMPARE(num(newest.front().as_object(), "offset"), std::int64_t{150});
+    QCOMPARE(num(newest.back().as_object(), "offset"), std::int64_t{51});
 }
 
 void TestProtocol::presence()

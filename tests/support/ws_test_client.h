@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -106,9 +107,10 @@ public:
     // Drops the TCP connection without a close frame.
     void abort();
 
-    // Stops reading from the socket after the message being read, so the kernel
-    // buffers fill and the server's writes stall (slow-consumer tests); resume reads
-    // again. While paused no ping is answered.
+    // Stops reading from the socket once the read in progress has completed (that is,
+    // after the next message arrives), so the kernel buffers fill and the server's
+    // writes stall (slow-consumer tests); resume reads again. The read in progress
+    // still answers pings; once it completed, no ping is answered until resumed.
     void pauseReading();
     void resumeReading();
 
@@ -121,6 +123,37 @@ private:
     explicit WsTestClient(std::shared_ptr<State> state);
     bool write(int kind, std::string_view bytes);
     std::shared_ptr<State> m;
+};
+
+// A bare TCP connection for byte-exact exchanges the WebSocket client cannot make, such
+// as frames sent together with the upgrade request.
+class RawTcpClient {
+public:
+    explicit RawTcpClient(std::uint16_t port);
+    ~RawTcpClient();
+    RawTcpClient(const RawTcpClient&) = delete;
+    RawTcpClient& operator=(const RawTcpClient&) = delete;
+
+    bool isConnected() const;
+    bool write(std::string_view bytes, int timeoutMs = kDefaultTimeoutMs);
+    // Reads until `enough(everything read so far)` holds, the peer closes or the guard
+    // timeout expires; returns everything read so far.
+    std::string readUntil(const std::function<bool(const std::string&)>& enough, int timeoutMs = kDefaultTimeoutMs);
+
+    // The upgrade request for /v1/ws on this port.
+    std::string upgradeRequest(const Headers& headers = {}) const;
+
+    struct Frame {
+        unsigned opcode = 0;
+        std::string payload;
+    };
+    // Unmasked server frames in `bytes` (after the HTTP response); stops at an
+    // incomplete frame.
+    static std::vector<Frame> serverFrames(std::string_view bytes);
+
+private:
+    struct State;
+    std::unique_ptr<State> m;
 };
 
 // A plain HTTP/1.1 response.
