@@ -74,7 +74,8 @@ Url parseUrl(const std::string& text)
         return std::invalid_argument("aldis client: URL \"" + text + "\" " + why);
     };
     if (text.rfind("wss://", 0) == 0)
-        throw fail("uses wss://, which this client does not support yet; use ws:// (for example behind a TLS-terminating proxy)");
+        throw fail("uses wss://, which this client does not support yet; use ws:// "
+                   "(for example behind a TLS-terminating proxy)");
     if (text.rfind("ws://", 0) != 0)
         throw fail("must start with ws://, as in ws://host:8800/v1/ws");
     Url url;
@@ -221,8 +222,11 @@ Callback<json::object> toVoid(Callback<void> done)
 
 } // namespace
 
-// The client's state and logic. Everything below `start()`/`stop()` and the
-// public-side helpers runs on m_strand, on the client thread.
+// The client's state and logic, owned by the Client. post(), start(), stop() and
+// state() are called from any thread; everything else runs on m_strand, on the client
+// thread that start() creates (or, for a client stopped before it started, on the
+// thread that calls stop()). Handlers capture `this`: the io_context is stopped and
+// the thread joined before any member goes away.
 class Client::Impl {
 public:
     explicit Impl(ClientOptions options);
@@ -257,6 +261,13 @@ public:
         std::function<void(const Error&)> error;
     };
     Handlers m_handlers;
+
+    // Any thread: replaces one handler, in order with the events.
+    template <typename Handler>
+    void setHandler(Handler Handlers::*member, Handler handler)
+    {
+        post([this, member, handler = std::move(handler)]() mutable { m_handlers.*member = std::move(handler); });
+    }
 
     void request(std::string_view op, json::object fields, Done done);
     void subscribe(std::string channel, SubscribeOptions options, Callback<SubscribeReply> done);
@@ -314,7 +325,6 @@ private:
         bool onServer = false;             // confirmed on the current connection
         std::string epoch;
         std::uint64_t last = 0;            // the last offset delivered (or skipped by a resync)
-        bool epochProbed = false;          // on the current connection
         unsigned retries = 0;
     };
 
@@ -338,7 +348,6 @@ private:
     void onFrame(const ConnectionPtr& c, std::string_view text);
     void onConnectReply(const ConnectionPtr& c, const json::object& reply);
     void onPublicationPush(const json::object& push);
-    void probeEpoch(const std::string& channel, Sub& sub);
     void resubscribe(const std::string& channel, Sub& sub);
     void onResubscribed(const std::string& channel, std::uint64_t generation, Result<json::object> result);
     void dropSubscription(const std::string& channel, const std::string& reason);
@@ -358,7 +367,7 @@ private:
     asio::executor_work_guard<asio::io_context::executor_type> m_work;
     std::thread m_thread;
 
-    std::mutex m_acceptMutex;              // guards m_accepting and m_started
+    std::mutex m_acceptMutex;              // guards m_accepting, m_started and starting m_thread
     bool m_accepting = true;
     bool m_started = false;
     std::atomic<State> m_state{State::disconnected};
@@ -409,25 +418,26 @@ Client::Impl::Impl(ClientOptions options)
 Client::Impl::~Impl()
 {
     stop();
+    if (m_thread.joinable())
+        m_thread.detach(); // destroyed from its own callback: undefined, but no terminate()
 }
 
 void Client::Impl::start()
 {
-    {
-        std::lock_guard lock(m_acceptMutex);
-        if (!m_accepting || m_started)
-            return;
-        m_started = true;
-        asio::post(m_strand, [this] { startConnect(); });
-    }
+    std::lock_guard lock(m_acceptMutex);
+    if (!m_accepting || m_started)
+        return;
+    m_started = true;
+    asio::post(m_strand, [this] { startConnect(); });
     m_thread = std::thread([this] {
         for (;;) {
             try {
                 m_io.run();
                 return;
             } catch (...) {
-                // A handler threw out of a callback. The client's state is consistent
-                // between handlers, so it carries on rather than take the process down.
+                // A callback threw, against the contract. The client's state is
+                // consistent between handlers, so it carries on rather than end the
+                // process.
             }
         }
     });
@@ -435,27 +445,22 @@ void Client::Impl::start()
 
 void Client::Impl::stop()
 {
-    bool started = false;
+    bool runHere = false;
     {
         std::lock_guard lock(m_acceptMutex);
-        if (!m_accepting)
-            return;
-        m_accepting = false;
-        started = m_started;
-        asio::post(m_strand, [this] { beginStop(); });
-    }
-    if (started) {
-        if (m_thread.get_id() == std::this_thread::get_id()) {
-            // Called from a callback, against the contract: the thread cannot join
-            // itself; it ends once the close is done.
-            m_thread.detach();
-            return;
+        if (m_accepting) {
+            m_accepting = false;
+            asio::post(m_strand, [this] { beginStop(); });
+            // Never started: what was queued (it fails as "stopped") runs on this thread.
+            runHere = !m_started;
         }
-        m_thread.join();
-    } else {
-        // Never started: run what was queued (it fails as "stopped") on this thread.
-        m_io.run();
     }
+    if (runHere)
+        m_io.run();
+    // From a callback (against the contract) the thread cannot join itself: it ends
+    // once the close is done, and the destructor joins it.
+    if (m_thread.joinable() && m_thread.get_id() != std::this_thread::get_id())
+        m_thread.join();
 }
 
 void Client::Impl::setState(State state)
@@ -493,13 +498,15 @@ void Client::Impl::startConnect()
     });
 
     const Url& url = m_urls[c->urlIndex];
-    c->resolver.async_resolve(url.host, url.port, [this, c](boost::system::error_code ec, tcp::resolver::results_type results) {
+    c->resolver.async_resolve(url.host, url.port, [this, c](boost::system::error_code ec,
+                                                            tcp::resolver::results_type results) {
         if (c->ended)
             return;
         const Url& target = m_urls[c->urlIndex];
         if (ec)
             return endConnection(c, 1006, "cannot resolve " + target.host + ": " + ec.message(), false);
-        beast::get_lowest_layer(c->ws).async_connect(results, [this, c](boost::system::error_code ec2, const tcp::endpoint&) {
+        auto& tcpStream = beast::get_lowest_layer(c->ws);
+        tcpStream.async_connect(results, [this, c](boost::system::error_code ec2, const tcp::endpoint&) {
             if (c->ended)
                 return;
             const Url& to = m_urls[c->urlIndex];
@@ -521,9 +528,9 @@ void Client::Impl::startConnect()
                 if (c->ended)
                     return;
                 if (ec3)
-                    return endConnection(c, 1006,
-                                         "WebSocket handshake with " + m_urls[c->urlIndex].text + " failed: " + ec3.message(),
-                                         false);
+                    return endConnection(
+                        c, 1006, "WebSocket handshake with " + m_urls[c->urlIndex].text + " failed: " + ec3.message(),
+                        false);
                 c->open = true;
                 readNext(c);
                 sendConnect(c);
@@ -569,8 +576,10 @@ void Client::Impl::onConnectReply(const ConnectionPtr& c, const json::object& re
     c->authed = true;
     m_connectTimer.cancel();
     m_attempt = 0;
-    ConnectInfo info{m_urls[c->urlIndex].text, getU64(ok, "client"), getString(ok, "user"), getString(ok, "node"),
-                     getString(ok, "region"), getI64(ok, "expires_at"), std::chrono::seconds(getI64(ok, "ping_interval"))};
+    ConnectInfo info{m_urls[c->urlIndex].text,      getU64(ok, "client"),
+                     getString(ok, "user"),          getString(ok, "node"),
+                     getString(ok, "region"),        getI64(ok, "expires_at"),
+                     std::chrono::seconds(getI64(ok, "ping_interval"))};
     setState(State::connected);
     if (m_handlers.connected)
         m_handlers.connected(info);
@@ -591,8 +600,12 @@ void Client::Impl::readNext(const ConnectionPtr& c)
         if (c->ended)
             return;
         if (ec) {
-            if (ec == websocket::error::closed)
-                return endConnection(c, c->ws.reason().code, std::string(c->ws.reason().reason.c_str()), true);
+            if (ec == websocket::error::closed) {
+                // A close frame without a status code reads as 1005 (RFC 6455, 7.1.5).
+                const auto code = c->ws.reason().code == websocket::close_code::none ? 1005 : c->ws.reason().code;
+                return endConnection(c, static_cast<std::uint16_t>(code), std::string(c->ws.reason().reason.c_str()),
+                                     true);
+            }
             if (c->disconnectPush)
                 return endConnection(c, c->disconnectPush->code, c->disconnectPush->reason, true);
             return endConnection(c, 1006, "connection lost: " + ec.message(), false);
@@ -634,7 +647,8 @@ void Client::Impl::onFrame(const ConnectionPtr& c, std::string_view text)
     boost::system::error_code ec;
     auto value = json::parse(text, ec);
     if (ec || !value.is_object())
-        return reportError(makeError(ErrorCode::internal, "the server sent a frame that is not a JSON object; ignored"));
+        return reportError(
+            makeError(ErrorCode::internal, "the server sent a frame that is not a JSON object; ignored"));
     const auto& frame = value.get_object();
 
     if (const auto* push = frame.if_contains("push")) {
@@ -691,33 +705,8 @@ void Client::Impl::onPublicationPush(const json::object& push)
     if (offset > sub.last + 1 && m_handlers.gap)
         m_handlers.gap(channel, sub.last + 1, offset);
     sub.last = offset;
-    if (sub.epoch.empty() && !sub.epochProbed)
-        probeEpoch(channel, sub);
     if (m_handlers.publication)
         m_handlers.publication(publicationFrom(push));
-}
-
-// A durable channel that had no publication yet answers `subscribe` with epoch "": its
-// stream, and so its epoch, begins with the first publication, which does not carry
-// the epoch. Resuming with {offset: n, epoch: ""} would then look like a reset. So on
-// the first publication of such a channel the client asks the same connection for
-// the epoch (a one-line history).
-void Client::Impl::probeEpoch(const std::string& channel, Sub& sub)
-{
-    sub.epochProbed = true;
-    json::object fields;
-    fields["channel"] = channel;
-    fields["limit"] = 1;
-    fields["reverse"] = true;
-    const auto generation = sub.generation;
-    const auto connection = m_conn ? m_conn->number : 0;
-    request("history", std::move(fields), [this, channel, generation, connection](Result<json::object> r) {
-        auto it = m_subs.find(channel);
-        if (!r || it == m_subs.end() || it->second.generation != generation || !m_conn || m_conn->number != connection)
-            return;
-        if (it->second.epoch.empty())
-            it->second.epoch = getString(r.value(), "epoch");
-    });
 }
 
 // --- requests
@@ -725,7 +714,8 @@ void Client::Impl::probeEpoch(const std::string& channel, Sub& sub)
 void Client::Impl::request(std::string_view op, json::object fields, Done done)
 {
     if (m_stopping || m_closed)
-        return done(unavailable(m_stopping ? "the client is stopped" : "the client is closed: " + m_closedReason, false));
+        return done(
+            unavailable(m_stopping ? "the client is stopped" : "the client is closed: " + m_closedReason, false));
     json::object cmd;
     const auto id = ++m_nextId;
     cmd["id"] = id;
@@ -736,7 +726,7 @@ void Client::Impl::request(std::string_view op, json::object fields, Done done)
     auto& stored = m_requests.emplace(id, std::move(req)).first->second;
     if (m_conn && m_conn->authed && !m_conn->ended) {
         stored.sentOn = m_conn->number;
-        send(m_conn, stored.frame);
+        send(m_conn, std::move(stored.frame)); // never sent again: a lost one fails
     }
     armSweep();
 }
@@ -747,7 +737,7 @@ void Client::Impl::sendQueued()
         if (req.sentOn != 0)
             continue;
         req.sentOn = m_conn->number;
-        send(m_conn, req.frame);
+        send(m_conn, std::move(req.frame));
     }
 }
 
@@ -843,43 +833,44 @@ void Client::Impl::endConnection(const ConnectionPtr& c, std::uint16_t code, std
     m_conn.reset();
     m_connectTimer.cancel();
     failSent(c->number, reason.empty() ? "close code " + std::to_string(code) : reason);
-    for (auto& [channel, sub] : m_subs) {
+    for (auto& [channel, sub] : m_subs)
         sub.onServer = false;
-        sub.epochProbed = false;
-    }
     if (m_stopping)
         return finishStop();
 
     // PROTOCOL.md, "Close codes". 4002 is not fatal although the server's push says
     // "reconnect": false when a token is already expired at `connect`: the provider is
     // asked for a new one at every attempt.
+    const auto closedWith = "closed by the server with " + std::to_string(code) + ": ";
     std::optional<Error> fatal;
     switch (code) {
-    case 4001:
-        fatal = c->connectError.value_or(makeError(ErrorCode::unauthorized, reason));
+    case 4001: {
+        auto error = c->connectError.value_or(makeError(ErrorCode::unauthorized, reason));
+        fatal = makeError(error.code, closedWith + error.message +
+                                          "; not reconnecting (give the client a valid token and start a new one)");
         break;
+    }
     case 4004:
-        fatal = makeError(ErrorCode::bad_request, reason);
+        fatal = makeError(ErrorCode::bad_request, closedWith + reason + "; not reconnecting");
         break;
     case 1009:
-        fatal = makeError(ErrorCode::payload_too_large, reason);
+        fatal = makeError(ErrorCode::payload_too_large,
+                          closedWith + reason +
+                              "; a frame exceeded the node's client.max_frame_bytes; not reconnecting");
         break;
-    case 1000: case 1001: case 1006: case 1011: case 1012: case 1013:
+    case 1000: case 1001: case 1005: case 1006: case 1011: case 1012: case 1013:
     case 4002: case 4005: case 4006: case 4007: case 4009:
         break;
     default:
         // A code this client does not know: follow the server's advice.
         if (c->disconnectPush && !c->disconnectPush->reconnect)
-            fatal = makeError(ErrorCode::internal, reason);
+            fatal = makeError(ErrorCode::internal, closedWith + reason + "; the server asked not to reconnect");
         break;
     }
     if (!fatal && !m_options.autoReconnect)
-        fatal = unavailable("the connection ended (" + std::to_string(code) + " " + reason +
-                                ") and autoReconnect is off",
-                            false);
+        fatal = unavailable(
+            "the connection ended (" + std::to_string(code) + ": " + reason + ") and autoReconnect is off", false);
     if (fatal) {
-        fatal->message = "closed by the server with " + std::to_string(code) + ": " + fatal->message +
-                         (code == 4001 ? "; not reconnecting (get a valid token and make a new client)" : "");
         if (m_handlers.disconnected)
             m_handlers.disconnected(DisconnectInfo{m_urls[c->urlIndex].text, code, reason, false});
         return closeForGood(std::move(*fatal));
@@ -962,7 +953,8 @@ void Client::Impl::subscribe(std::string channel, SubscribeOptions options, Call
 {
     if (m_subs.count(channel))
         return done(makeError(ErrorCode::already_subscribed,
-                              "already subscribed to \"" + channel + "\" (or a subscribe is on its way); unsubscribe first"));
+                              "already subscribed to \"" + channel +
+                                  "\" (or a subscribe is on its way); unsubscribe first"));
     auto& sub = m_subs[channel];
     sub.generation = ++m_subGenerations;
     sub.durable = options.durable;
@@ -973,7 +965,7 @@ void Client::Impl::subscribe(std::string channel, SubscribeOptions options, Call
     if (!options.durable.empty())
         fields["durable"] = options.durable;
     const auto generation = sub.generation;
-    request("subscribe", std::move(fields), [this, channel, generation, done = std::move(done)](Result<json::object> r) {
+    auto onReply = [this, channel, generation, done = std::move(done)](Result<json::object> r) {
         auto it = m_subs.find(channel);
         const bool current = it != m_subs.end() && it->second.generation == generation;
         if (!r) {
@@ -988,14 +980,15 @@ void Client::Impl::subscribe(std::string channel, SubscribeOptions options, Call
                 request("unsubscribe", json::object{{"channel", channel}}, [](Result<json::object>) {});
             return done(std::move(reply));
         }
-        Sub& sub2 = it->second;
-        sub2.live = true;
-        sub2.onServer = true;
-        sub2.epoch = reply.epoch;
+        Sub& confirmed = it->second;
+        confirmed.live = true;
+        confirmed.onServer = true;
+        confirmed.epoch = reply.epoch;
         // Live delivery starts after `offset`; a replay covers the `replayed` before it.
-        sub2.last = reply.recovered ? reply.offset - std::min(reply.offset, reply.replayed) : reply.offset;
+        confirmed.last = reply.recovered ? reply.offset - std::min(reply.offset, reply.replayed) : reply.offset;
         done(std::move(reply));
-    });
+    };
+    request("subscribe", std::move(fields), std::move(onReply));
 }
 
 void Client::Impl::resubscribe(const std::string& channel, Sub& sub)
@@ -1147,48 +1140,49 @@ State Client::state() const noexcept { return m_impl->state(); }
 
 void Client::onStateChanged(std::function<void(State)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.state = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::state, std::move(handler));
 }
 
 void Client::onConnected(std::function<void(const ConnectInfo&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.connected = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::connected, std::move(handler));
 }
 
 void Client::onDisconnected(std::function<void(const DisconnectInfo&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.disconnected = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::disconnected, std::move(handler));
 }
 
 void Client::onPublication(std::function<void(const Publication&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.publication = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::publication, std::move(handler));
 }
 
 void Client::onPush(std::function<void(const boost::json::object&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.push = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::push, std::move(handler));
 }
 
 void Client::onResyncNeeded(std::function<void(const std::string&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.resync = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::resync, std::move(handler));
 }
 
 void Client::onGap(std::function<void(const std::string&, std::uint64_t, std::uint64_t)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.gap = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::gap, std::move(handler));
 }
 
 void Client::onError(std::function<void(const Error&)> handler)
 {
-    m_impl->post([impl = m_impl.get(), handler = std::move(handler)]() mutable { impl->m_handlers.error = std::move(handler); });
+    m_impl->setHandler(&Impl::Handlers::error, std::move(handler));
 }
 
 void Client::subscribe(std::string channel, SubscribeOptions options, Callback<SubscribeReply> done)
 {
     auto shared = std::make_shared<Callback<SubscribeReply>>(std::move(done));
-    if (!m_impl->post([impl = m_impl.get(), channel = std::move(channel), options = std::move(options), shared]() mutable {
+    if (!m_impl->post([impl = m_impl.get(), channel = std::move(channel), options = std::move(options),
+                       shared]() mutable {
             impl->subscribe(std::move(channel), std::move(options), std::move(*shared));
         }))
         (*shared)(stoppedError());
@@ -1237,17 +1231,18 @@ std::future<Result<PublishReply>> Client::publish(std::string channel, std::stri
 void Client::publishWithRetry(std::string channel, std::string dataJson, std::string key, unsigned attempts,
                               Callback<PublishReply> done)
 {
-    if (key.empty() || key.size() > kMaxKeyBytes)
-        return done(makeError(ErrorCode::bad_request,
-                              "publishWithRetry needs an idempotency key of 1 to 128 characters: without one a retry "
-                              "could publish twice"));
     auto shared = std::make_shared<Callback<PublishReply>>(std::move(done));
     if (!m_impl->post([impl = m_impl.get(), channel = std::move(channel), dataJson = std::move(dataJson),
                        key = std::move(key), attempts, shared]() mutable {
+            if (key.empty() || key.size() > kMaxKeyBytes)
+                return (*shared)(makeError(ErrorCode::bad_request,
+                                           "publishWithRetry needs an idempotency key of 1 to 128 characters: "
+                                           "without one a retry could publish twice"));
             boost::system::error_code ec;
             auto data = json::parse(dataJson, ec);
             if (ec)
-                return (*shared)(makeError(ErrorCode::bad_request, "publish data is not valid JSON (" + ec.message() + ")"));
+                return (*shared)(
+                    makeError(ErrorCode::bad_request, "publish data is not valid JSON (" + ec.message() + ")"));
             impl->publishWithRetry(std::move(channel), std::make_shared<const json::value>(std::move(data)),
                                    std::move(key), std::max(1u, attempts), 0, std::move(*shared));
         }))
@@ -1307,7 +1302,8 @@ void Client::presence(std::string channel, Callback<PresenceReply> done)
                 if (const auto* clients = ok.if_contains("clients"); clients && clients->is_array())
                     for (const auto& c : clients->get_array())
                         if (c.is_object())
-                            reply.clients.push_back({getU64(c.get_object(), "client"), getString(c.get_object(), "user")});
+                            reply.clients.push_back(
+                                {getU64(c.get_object(), "client"), getString(c.get_object(), "user")});
                 (*shared)(std::move(reply));
             });
         }))

@@ -39,7 +39,9 @@ struct ClientOptions {
     std::function<std::string()> tokenProvider;
     std::string name;                 // client software, sent with `connect`
     BackoffOptions backoff;
-    bool autoReconnect = true;        // false: the first lost connection closes the client
+    // false: one connection attempt; when it fails or the connection ends, the client
+    // is closed.
+    bool autoReconnect = true;
     // How long a command may wait for its reply, counted from the call (time spent
     // waiting for a connection included). Also bounds each connection attempt.
     std::chrono::milliseconds requestTimeout{10'000};
@@ -215,9 +217,8 @@ public:
     std::future<Result<RefreshReply>> refresh(std::string token);
     void refresh(std::string token, Callback<RefreshReply> done);
 
-    class Impl;
-
 private:
+    class Impl;
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -93,7 +93,8 @@ QByteArray why(const Result<T>& result)
 }
 
 // Everything a client reports through its handlers, recorded on the client thread and
-// read on the test thread.
+// read on the test thread. Declare it before the clients it records: their callbacks
+// use it until they are destroyed.
 class Recorder {
 public:
     void attach(Client& client)
@@ -215,8 +216,8 @@ void TestClient::requestsRoundtrip()
 {
     DaemonProcess daemon;
     QVERIFY2(daemon.start(), daemon.output().constData());
-    Client client(optionsFor({daemon.port()}));
     Recorder rec;
+    Client client(optionsFor({daemon.port()}));
     rec.attach(client);
 
     // Made before start(): it waits for the connection.
@@ -320,9 +321,9 @@ void TestClient::resumeAfterDaemonRestart()
     const std::string channel = "resume";
     constexpr int kTotal = 400;
 
+    Recorder rec;
     Client subscriber(optionsFor({daemon.port()}, QStringLiteral("sub")));
     Client publisher(optionsFor({daemon.port()}, QStringLiteral("pub")));
-    Recorder rec;
     rec.attach(subscriber);
     subscriber.start();
     publisher.start();
@@ -332,17 +333,19 @@ void TestClient::resumeAfterDaemonRestart()
     std::mutex ackedMutex;
     std::vector<std::uint64_t> acked;
     std::vector<std::string> failures;
+    int duplicates = 0; // retries of a publication that had been committed before the kill
     std::atomic<int> finished{0};
     std::thread publishing([&] {
         for (int i = 0; i < kTotal; ++i) {
-            auto result = publisher
-                              .publishWithRetry(channel, "{\"i\":" + std::to_string(i) + "}", "k" + std::to_string(i), 60)
-                              .get();
+            const auto data = "{\"i\":" + std::to_string(i) + "}";
+            auto result = publisher.publishWithRetry(channel, data, "k" + std::to_string(i), 60).get();
             std::lock_guard lock(ackedMutex);
-            if (result)
+            if (result) {
                 acked.push_back(result->offset);
-            else
+                duplicates += result->duplicate ? 1 : 0;
+            } else {
                 failures.push_back(result.error().message);
+            }
             finished.fetch_add(1);
         }
     });
@@ -374,6 +377,8 @@ void TestClient::resumeAfterDaemonRestart()
     QTRY_VERIFY_WITH_TIMEOUT(rec.lastOffset(channel) >= maxAcked, 60000);
 
     QVERIFY(sawClose(rec, 1006)); // the subscriber did lose its connection
+    qInfo("%d publications, %d of them answered as duplicates of a retry; subscriber connections: %d", kTotal,
+          duplicates, int(rec.read([](const Recorder& r) { return r.m_connected.size(); })));
     const auto pubs = rec.publications(channel);
     std::set<std::string> keys;
     for (std::size_t i = 0; i < pubs.size(); ++i) {
@@ -384,7 +389,8 @@ void TestClient::resumeAfterDaemonRestart()
     QCOMPARE(ackedSet.size(), std::size_t(kTotal)); // every key got an offset of its own
     QCOMPARE(pubs.size(), std::size_t(kTotal));      // and nothing else was published
     QVERIFY(rec.read([](const Recorder& r) { return r.m_gaps.empty(); }));
-    QVERIFY2(rec.read([](const Recorder& r) { return r.m_resyncs.empty(); }), "a resync after a restart that lost nothing");
+    QVERIFY2(rec.read([](const Recorder& r) { return r.m_resyncs.empty(); }),
+             "a resync after a restart that lost nothing");
 }
 
 // SIGTERM drains the first node (close code 4007): the client moves to the second URL,
@@ -398,8 +404,8 @@ void TestClient::drainMovesToNextUrl()
     QVERIFY2(second.start(), second.output().constData());
     const std::string channel = "drain";
 
-    Client client(optionsFor({first.port(), second.port()}));
     Recorder rec;
+    Client client(optionsFor({first.port(), second.port()}));
     rec.attach(client);
     client.start();
     auto sub = await(client.subscribe(channel));
@@ -420,7 +426,11 @@ void TestClient::drainMovesToNextUrl()
                                                              p.find("4007") != std::string::npos; });
     }));
     QCOMPARE(rec.read([](const Recorder& r) { return r.m_connected.back().url; }), url(second.port()));
-    QCOMPARE(first.waitForExit(), 0);
+    // Not waitForExit(): the event loop above may already have seen the exit, and
+    // QProcess::waitForFinished() is false for a process that has finished.
+    QTRY_COMPARE_WITH_TIMEOUT(first.process().state(), QProcess::NotRunning, 15000);
+    QCOMPARE(first.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(first.process().exitCode(), 0);
 
     Client other(optionsFor({second.port()}, QStringLiteral("bob")));
     other.start();
@@ -444,8 +454,8 @@ void TestClient::backoffGrows()
     auto options = optionsFor({closedPort()});
     options.backoff.initial = 10ms;
     options.backoff.max = 10s;
-    Client client(options);
     Recorder rec;
+    Client client(options);
     rec.attach(client);
     client.start();
     QTRY_VERIFY_WITH_TIMEOUT(attempts(rec) >= 10, 60000);
@@ -480,8 +490,8 @@ void TestClient::badTokenIsFinal()
     QVERIFY2(daemon.start(), daemon.output().constData());
     auto options = optionsFor({daemon.port()});
     options.tokenProvider = [] { return std::string("not-a-jwt"); };
-    Client client(options);
     Recorder rec;
+    Client client(options);
     rec.attach(client);
     auto subscribed = client.subscribe("anything");
     client.start();
@@ -523,8 +533,8 @@ void TestClient::expiredTokenGetsANewOne()
     options.tokenProvider = [calls, expired = expired.value(), fresh] {
         return calls->fetch_add(1) == 0 ? expired : fresh;
     };
-    Client client(options);
     Recorder rec;
+    Client client(options);
     rec.attach(client);
     client.start();
     QTRY_COMPARE_WITH_TIMEOUT(name(client.state()), name(State::connected), 15000);
@@ -544,8 +554,8 @@ void TestClient::durableSubscriptionResumesAfterAck()
     const SubscribeOptions durable{std::nullopt, "worker"};
 
     {
-        Client first(optionsFor({daemon.port()}, QStringLiteral("bob")));
         Recorder rec;
+        Client first(optionsFor({daemon.port()}, QStringLiteral("bob")));
         rec.attach(first);
         first.start();
         auto sub = await(first.subscribe(channel, durable));
@@ -567,8 +577,8 @@ void TestClient::durableSubscriptionResumesAfterAck()
         QVERIFY2(pub.ok(), why(pub));
     }
 
-    Client second(optionsFor({daemon.port()}, QStringLiteral("bob")));
     Recorder rec;
+    Client second(optionsFor({daemon.port()}, QStringLiteral("bob")));
     rec.attach(second);
     second.start();
     auto sub = await(second.subscribe(channel, durable));

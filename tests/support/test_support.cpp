@@ -97,7 +97,8 @@ void DaemonProcess::kill9()
 
 int DaemonProcess::waitForExit(int timeoutMs)
 {
-    if (!m_process.waitForFinished(timeoutMs))
+    // waitForFinished() is false for a process whose exit the event loop already saw.
+    if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs))
         return -1;
     m_output += m_process.readAll();
     if (m_process.exitStatus() != QProcess::NormalExit)
