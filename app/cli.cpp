@@ -224,7 +224,7 @@ int run(int argc, char** argv)
         }
         // Keys are checked the way the node will load them (PEM types, sizes).
         if (auto verifier = security::JwtVerifier::create(loaded.config.auth); !verifier) {
-            std::fprintf(stderr, "%s: auth.keys: %s\n", a.configFile.value_or("(defaults)").c_str(),
+            std::fprintf(stderr, "%s: auth.keys: %s\n", a.configFile.value_or("(defaults and environment)").c_str(),
                          verifier.error().message.c_str());
             return 1;
         }

@@ -129,9 +129,11 @@ void Broker::setConfig(std::shared_ptr<const config::Config> config)
                     continue;
                 auto frame = protocol::makeTextFrame(
                     protocol::unsubscribedPush(name, "namespace removed from the configuration"));
-                for (auto& [client, entry] : channel->subscribers)
+                for (auto& [client, entry] : channel->subscribers) {
                     entry.subscriber->subscriptionEnded(name, frame);
-                m_metrics.subscriptions.add(-static_cast<std::int64_t>(channel->subscribers.size()));
+                    if (!entry.replaying)
+                        m_metrics.subscriptions.add(-1); // replaying ones were never counted
+                }
                 channel->subscribers.clear();
             }
         });
@@ -273,13 +275,17 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
                 if (position.value()) {
                     since = protocol::Since{position.value()->offset, position.value()->epoch};
                 } else {
-                    // A new durable subscription starts now (or at `since`), and that
-                    // start is saved at once: publications it has not acked yet are
-                    // delivered again when it comes back.
+                    // A new durable subscription starts at `since` when that is a
+                    // position in this stream, else now; the start is saved at once,
+                    // so what it has not acked is delivered again when it comes back.
+                    std::uint64_t start = channel.lastOffset;
+                    if (since && since->offset <= channel.lastOffset &&
+                        (since->offset == 0 || since->epoch == channel.epoch))
+                        start = since->offset;
                     if (!since)
-                        since = protocol::Since{channel.lastOffset, channel.epoch};
+                        since = protocol::Since{start, channel.epoch};
                     m_store->savePosition(request.user, request.durable, request.channel,
-                                          store::Position{channel.epoch, since->offset}, [](Result<void>) {});
+                                          store::Position{channel.epoch, start}, [](Result<void>) {});
                 }
                 replayFrom(shard, channel, ns, std::move(subscriber), since, std::move(done));
             });
@@ -308,9 +314,15 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
         std::vector<FramePtr> frames;
         if (channel.memory.empty() || channel.memory.front().offset > since->offset + 1)
             return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
-        for (const auto& pub : channel.memory)
-            if (pub.offset > since->offset)
+        std::size_t bytes = 0;
+        for (const auto& pub : channel.memory) {
+            if (pub.offset > since->offset) {
+                bytes += pub.frame->size();
                 frames.push_back(pub.frame);
+            }
+        }
+        if (bytes > subscriber->catchUpBudget())
+            return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
         return finishSubscription(channel, ns, subscriber, top, true, std::move(frames), std::move(done));
     }
 
@@ -333,9 +345,14 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
                 return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
             std::vector<FramePtr> frames;
             frames.reserve(pubs.size());
-            for (const auto& pub : pubs)
+            std::size_t bytes = 0;
+            for (const auto& pub : pubs) {
                 frames.push_back(protocol::makeTextFrame(
                     protocol::pubPush(pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+                bytes += frames.back()->size();
+                if (bytes > subscriber->catchUpBudget())
+                    return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
+            }
             finishSubscription(channel, ns, subscriber, top, true, std::move(frames), std::move(done));
         });
     });

@@ -34,9 +34,12 @@ public:
     virtual std::uint64_t clientId() const noexcept = 0;
     virtual const std::string& userId() const noexcept = 0;
     virtual void deliver(FramePtr frame) = 0;
-    // A subscribe's catch-up: the replay and what arrived during it. Not counted
-    // against the send queue cap (it is bounded by the namespace's history).
+    // A subscribe's catch-up: the replay and what arrived during it, in order.
     virtual void deliverCatchUp(std::vector<FramePtr> frames) = 0;
+    // The most replay bytes the connection can take at once. A replay that would not
+    // fit is refused with `recovered: false` (the client pages through `history`)
+    // rather than sent to overflow the send queue.
+    virtual std::size_t catchUpBudget() const noexcept = 0;
     // The server ended this subscription (its namespace was removed): forget it and
     // send `push` (an `unsubscribed` push).
     virtual void subscriptionEnded(const std::string& channel, FramePtr push) = 0;

@@ -399,8 +399,11 @@ void Session::doSubscribe(protocol::Command& cmd)
             if (!result)
                 return self.replyError(id, result.error().code, result.error().message);
             if (self.m_closing) {
+                // Draining: the command is answered (every command is), but the
+                // subscription is not kept on a connection about to close.
                 self.m_ctx->broker.unsubscribe(channel, self.m_clientId, [](Result<bool>) {});
-                return;
+                return self.replyError(id, ErrorCode::unavailable,
+                                       "the connection is closing; subscribe again after reconnecting");
             }
             self.m_subscriptions.emplace(channel, durable);
             std::string ok = "{\"channel\":";
@@ -535,6 +538,12 @@ void Session::deliver(broker::FramePtr frame)
     });
 }
 
+std::size_t Session::catchUpBudget() const noexcept
+{
+    // A quarter of the queue stays free for the live traffic that follows.
+    return m_config->client.sendQueueBytes / 4 * 3;
+}
+
 void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
     asio::post(m_socket.get_executor(), [self = shared_from_this(), frames = std::move(frames)]() mutable {
@@ -555,7 +564,7 @@ void Session::enqueue(broker::FramePtr frame, Queued kind)
 {
     if (m_socketClosed || (m_closeQueued && kind != Queued::control))
         return;
-    if (kind == Queued::live) {
+    if (kind != Queued::control) {
         if (m_queuedBytes + frame->size() > m_config->client.sendQueueBytes) {
             m_ctx->metrics.slowConsumerDisconnects.add();
             // What is not yet on the wire is dropped: the client resumes with `since`.
@@ -589,12 +598,12 @@ void Session::writeMore()
     asio::async_write(m_socket, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
         const auto now = Clock::now();
         for (const auto& item : self->m_writing) {
-            if (item.kind != Queued::live)
+            if (item.kind == Queued::control)
                 continue;
             self->m_queuedBytes -= std::min(self->m_queuedBytes, item.frame->size());
             // Only live frames measure publish-to-deliver: a catch-up frame's birth is
             // the original publication's, which would count the client's absence.
-            if (item.frame->publication)
+            if (item.kind == Queued::live && item.frame->publication)
                 self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
         }
         self->m_writing.clear();

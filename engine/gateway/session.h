@@ -46,14 +46,16 @@ public:
     const std::string& userId() const noexcept override { return m_user; }
     void deliver(broker::FramePtr frame) override;
     void deliverCatchUp(std::vector<broker::FramePtr> frames) override;
+    std::size_t catchUpBudget() const noexcept override;
     void subscriptionEnded(const std::string& channel, broker::FramePtr push) override;
 
     // Sends the `disconnect` push and a close frame with `code`, then closes.
     void closeWith(std::uint16_t code, std::string reason, bool reconnect);
 
 private:
-    // How a queued frame counts against the send queue cap: live traffic does;
-    // a subscribe's catch-up (replay) and control frames do not.
+    // Live traffic and a subscribe's catch-up (replay) count against the send queue
+    // cap; control frames (pings, pongs, close) do not. Only live publications are
+    // observed in the publish-to-deliver histogram.
     enum class Queued { live, catchUp, control };
     struct QueuedFrame {
         broker::FramePtr frame;

@@ -886,6 +886,8 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
                                                "and of this node");
     }
 
+    if (const auto* iss = payload->if_contains("iss"); iss && !iss->is_string())
+        return fail("issuer", "the token iss claim must be a string");
     if (!m_issuer.empty()) {
         const auto* iss = payload->if_contains("iss");
         const auto* issText = iss ? iss->if_string() : nullptr;

@@ -47,8 +47,8 @@ struct AppendResult {
 };
 
 // Where a channel's stream stands. A channel that was never written has offset 0 and
-// epoch "" ("no stream yet"); its epoch is created and persisted by its first append,
-// so it is stable across restarts.
+// epoch "" ("no stream yet"); its epoch is created and persisted by its first append
+// or by ensureChannel(), so it is stable across restarts.
 struct ChannelState {
     std::string epoch;
     std::uint64_t lastOffset = 0;   // newest stored offset, 0 when empty

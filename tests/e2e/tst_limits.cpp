@@ -326,15 +326,35 @@ void TestLimits::slowConsumer()
     QCOMPARE(f.slow->waitClosed().value_or(-1), 4005);
     QVERIFY(lastSeen < f.last);
 
-    // It resumes with since and gets exactly the rest.
+    // Resuming with since: what it missed (50+ publications of 3 KB) does not fit its
+    // 8 KiB send queue, so the node answers recovered:false instead of a replay that
+    // would overflow again; the client pages through history, then resumes from there.
     auto back = connected(port, "slow");
     QVERIFY(back);
     json::object ok;
     QVERIFY(requestOk(*back, cmd("subscribe", {{"channel", "firehose"}, {"since", {{"offset", lastSeen}, {"epoch", f.epoch}}}}), &ok));
+    QCOMPARE(ok.at("recovered"), json::value(false));
+    QCOMPARE(num(ok, "replayed"), std::int64_t{0});
+    QCOMPARE(num(ok, "offset"), f.last);
+    QVERIFY(nothingQueued(*back));
+    QVERIFY(requestOk(*back, cmd("unsubscribe", {{"channel", "firehose"}})));
+    std::int64_t next = lastSeen + 1;
+    while (next <= f.last - 1) {
+        QVERIFY(requestOk(*back, cmd("history", {{"channel", "firehose"}, {"limit", 2},
+                                                 {"since", {{"offset", next - 1}, {"epoch", f.epoch}}}}), &ok));
+        for (const auto& pub : ok.at("publications").as_array()) {
+            if (next > f.last - 1)
+                break;
+            QCOMPARE(num(pub.as_object(), "offset"), next);
+            QCOMPARE(num(pub.as_object().at("data").as_object(), "n"), next);
+            ++next;
+        }
+    }
+    // One publication left: that fits, and comes as a replay.
+    QVERIFY(requestOk(*back, cmd("subscribe", {{"channel", "firehose"}, {"since", {{"offset", f.last - 1}, {"epoch", f.epoch}}}}), &ok));
     QCOMPARE(ok.at("recovered"), json::value(true));
-    QCOMPARE(num(ok, "replayed"), f.last - lastSeen);
-    QVERIFY(consecutivePubs(collectPushes(*back, static_cast<std::size_t>(f.last - lastSeen), 60000), "firehose",
-                            lastSeen + 1, static_cast<std::size_t>(f.last - lastSeen)));
+    QCOMPARE(num(ok, "replayed"), std::int64_t{1});
+    QVERIFY(consecutivePubs(collectPushes(*back, 1, 60000), "firehose", f.last, 1));
     QCOMPARE(metric(port, "aldis_slow_consumer_disconnects_total").value_or(-1), 1.0);
 }
 

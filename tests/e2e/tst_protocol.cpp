@@ -182,6 +182,7 @@ private slots:
     void ephemeralNamespace();
     void durableSubscription();
     void durableSubscriptionWithoutAck();
+    void durableSubscriptionWithBadSince();
 
 private:
     // A connection authenticated as `sub`; `connectOk` gets the connect reply's "ok".
@@ -1592,6 +1593,47 @@ void TestProtocol::durableSubscriptionWithoutAck()
     QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", ch}, {"durable", "w"}}), &ok));
     QCOMPARE(num(ok, "replayed"), std::int64_t{3});
     QVERIFY(consecutivePubs(collectPushes(*alice, 3, 3000), ch, 3, 3));
+}
+
+void TestProtocol::durableSubscriptionWithBadSince()
+{
+    // A new durable subscription whose `since` is not a position in this stream (an
+    // offset beyond the end, or another epoch) starts now: that is what is saved, so
+    // a later resume neither skips publications nor ignores acks below a bogus start.
+    const std::string ch = "dur-badsince";
+    auto pub = connected("bob");
+    QVERIFY(pub);
+    json::object ok;
+    QVERIFY(requestOk(*pub, cmd("publish", {{"channel", ch}, {"data", 1}}), &ok));
+    const std::string epoch = str(ok, "epoch");
+    QVERIFY(requestOk(*pub, cmd("publish", {{"channel", ch}, {"data", 2}})));
+
+    struct Case {
+        const char* durable;
+        std::int64_t offset;
+        std::string epoch;
+    };
+    for (const Case& c : {Case{"beyond", 100, epoch}, Case{"other-epoch", 1, "not-this-epoch"}}) {
+        auto alice = connected("alice");
+        QVERIFY(alice);
+        QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", ch}, {"durable", c.durable},
+                                                    {"since", {{"offset", c.offset}, {"epoch", c.epoch}}}}), &ok));
+        QCOMPARE(ok.at("recovered"), json::value(false));
+        QCOMPARE(num(ok, "replayed"), std::int64_t{0});
+        const auto start = num(ok, "offset");
+        alice->abort();
+        alice.reset();
+        QVERIFY(requestOk(*pub, cmd("publish", {{"channel", ch}, {"data", 0}}), &ok));
+        const auto published = num(ok, "offset");
+
+        alice = connected("alice");
+        QVERIFY(alice);
+        QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", ch}, {"durable", c.durable}}), &ok));
+        QCOMPARE(ok.at("recovered"), json::value(true));
+        QCOMPARE(num(ok, "replayed"), published - start);
+        QVERIFY(consecutivePubs(collectPushes(*alice, static_cast<std::size_t>(published - start), 3000), ch,
+                                start + 1, static_cast<std::size_t>(published - start)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestProtocol)

@@ -399,6 +399,8 @@ void TestJwt::verify_data()
         << "iss+aud"
         << sign(JWT_ALG_HS256, kSecret1, with(issAud, "aud", QJsonArray{"billing", "admin"}))
         << "audience";
+    QTest::addRow("iss not a string on a node without an issuer")
+        << "hs" << sign(JWT_ALG_HS256, kSecret1, with(without(issAud, "aud"), "iss", qint64(5))) << "issuer";
     QTest::addRow("iss on a node without an issuer")
         << "hs" << sign(JWT_ALG_HS256, kSecret1, without(issAud, "aud")) << accepted;
     // RFC 7519 4.1.3: a token for a named audience is not for a node that has none.
