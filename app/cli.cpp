@@ -126,13 +126,11 @@ config::LoadResult loadConfig(const Args& a, bool createDevSecret)
 
 void printErrors(const config::LoadResult& loaded, const Args& a)
 {
-    const std::string file = a.configFile.value_or("(defaults and environment)");
-    for (const auto& e : loaded.errors) {
-        if (e.line > 0)
-            std::fprintf(stderr, "%s:%d: %s: %s\n", file.c_str(), e.line, e.key.c_str(), e.message.c_str());
-        else
-            std::fprintf(stderr, "%s: %s: %s\n", file.c_str(), e.key.c_str(), e.message.c_str());
-    }
+    // "file:line: message" (the message names the key), or the bare message for
+    // problems that come from the environment or the defaults.
+    const std::string file = a.configFile.value_or("");
+    for (const auto& e : loaded.errors)
+        std::fprintf(stderr, "%s\n", config::toString(e, file).c_str());
 }
 
 int mintToken(const Args& a)

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// The command line as a user meets it: --check-config names the bad key and its line,
+// `aldis token` mints a token the node accepts, unknown arguments are refused.
+#include "support/test_support.h"
+
+#include "config/config.h"
+#include "security/jwt.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace aldis;
+using namespace aldis::test;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run run(const QStringList& args, const QMap<QString, QString>& env = {})
+{
+    QProcess p;
+    auto e = QProcessEnvironment::systemEnvironment();
+    for (const auto& key : e.keys())
+        if (key.startsWith(QLatin1String("ALDIS_")))
+            e.remove(key);
+    for (auto it = env.begin(); it != env.end(); ++it)
+        e.insert(it.key(), it.value());
+    p.setProcessEnvironment(e);
+    p.start(aldisBinary(), args);
+    p.waitForFinished(30000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text)
+{
+    QFile f(dir.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(text);
+    return f.fileName();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QVERIFY2(!aldisBinary().isEmpty(), "ALDIS_BINARY is not set (run through ctest)"); }
+    void checkConfigErrors_data();
+    void checkConfigErrors();
+    void checkConfigOk();
+    void environmentOverride();
+    void tokenIsAccepted();
+    void tokenRefusesBadInput_data();
+    void tokenRefusesBadInput();
+    void versionHelpAndUnknown();
+};
+
+void TestCli::checkConfigErrors_data()
+{
+    QTest::addColumn<QByteArray>("toml");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("type") << QByteArray("[client]\nport = \"abc\"\n") << ":2: client.port must be an integer";
+    QTest::addRow("typo") << QByteArray("\n\n[client]\nmax_frame_byte = 5\n") << ":4: unknown key 'client.max_frame_byte'; did you mean 'client.max_frame_bytes'?";
+    QTest::addRow("syntax") << QByteArray("[node\n") << ":1:";
+    QTest::addRow("duration") << QByteArray("[namespaces.chat]\nhistory_ttl = \"forever\"\n") << ":2: namespaces.chat.history_ttl";
+    QTest::addRow("unknown section") << QByteArray("[nodes]\nid = \"x\"\n") << ":1:";
+}
+
+void TestCli::checkConfigErrors()
+{
+    QFETCH(QByteArray, toml);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const auto file = writeFile(dir, "aldis.toml", toml);
+    auto r = run({"--check-config", "--config", file});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(file + expected), qPrintable(r.err));
+}
+
+void TestCli::checkConfigOk()
+{
+    QTemporaryDir dir;
+    const auto file = writeFile(dir, "aldis.toml",
+                                QStringLiteral("[node]\ndata_dir = \"%1\"\n[client]\nport = 9911\n").arg(dir.path()).toUtf8());
+    auto r = run({"--check-config", "--config", file});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("configuration OK") && r.out.contains("9911"), qPrintable(r.out));
+    // The example shipped in packaging/ is valid as it stands.
+    auto example = run({"--check-config", "--config", QStringLiteral(ALDIS_SOURCE_DIR "/packaging/aldis.toml")},
+                       {{"ALDIS_NODE_DATA_DIR", dir.path()}});
+    QVERIFY2(example.exitCode == 0, qPrintable(example.err));
+}
+
+void TestCli::environmentOverride()
+{
+    QTemporaryDir dir;
+    auto bad = run({"--check-config"}, {{"ALDIS_CLIENT_PORT", "x"}, {"ALDIS_NODE_DATA_DIR", dir.path()}});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("ALDIS_CLIENT_PORT"), qPrintable(bad.err));
+    auto good = run({"--check-config"}, {{"ALDIS_CLIENT_PORT", "9123"}, {"ALDIS_NODE_DATA_DIR", dir.path()}});
+    QCOMPARE(good.exitCode, 0);
+    QVERIFY2(good.out.contains("9123"), qPrintable(good.out));
+}
+
+void TestCli::tokenIsAccepted()
+{
+    // With no key configured, `aldis token` and the node share the development secret
+    // in the data folder.
+    QTemporaryDir dir;
+    const QMap<QString, QString> env{{"ALDIS_NODE_DATA_DIR", dir.path()}};
+    auto r = run({"token", "--sub", "alice", "--ttl", "10m", "--subscribe", "chat:*", "--publish", "chat:room"}, env);
+    QCOMPARE(r.exitCode, 0);
+    const auto token = r.out.trimmed().toStdString();
+
+    config::LoadOptions options;
+    qputenv("ALDIS_NODE_DATA_DIR", dir.path().toUtf8());
+    auto loaded = config::loadFromString("", options);
+    qunsetenv("ALDIS_NODE_DATA_DIR");
+    QVERIFY(loaded.ok());
+    auto verifier = security::JwtVerifier::create(loaded.config.auth);
+    QVERIFY(verifier);
+    auto result = verifier.value()->verify(token, unixSecondsNow());
+    auto* claims = std::get_if<security::Claims>(&result);
+    QVERIFY(claims);
+    QCOMPARE(claims->sub, std::string("alice"));
+    QVERIFY(claims->exp > unixSecondsNow() + 500 && claims->exp <= unixSecondsNow() + 600);
+    QVERIFY(claims->permissions);
+    QCOMPARE(claims->permissions->subscribe, std::vector<std::string>{"chat:*"});
+    QCOMPARE(claims->permissions->publish, std::vector<std::string>{"chat:room"});
+}
+
+void TestCli::tokenRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("no sub") << QStringList{"token"} << "--sub USER is required";
+    QTest::addRow("bad ttl") << QStringList{"token", "--sub", "a", "--ttl", "soon"} << "--ttl must be a duration";
+    QTest::addRow("bad pattern") << QStringList{"token", "--sub", "a", "--subscribe", "a b"} << "is not a channel pattern";
+    QTest::addRow("bad permissions") << QStringList{"token", "--sub", "a", "--permissions", "[1]"} << "--permissions";
+    QTest::addRow("missing value") << QStringList{"token", "--sub"} << "--sub needs a value";
+}
+
+void TestCli::tokenRefusesBadInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    auto r = run(args, {{"ALDIS_NODE_DATA_DIR", dir.path()}});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+}
+
+void TestCli::versionHelpAndUnknown()
+{
+    auto version = run({"--version"});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("aldis "));
+    auto help = run({"--help"});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains("--daemon") && help.out.contains("--check-config") && help.out.contains("token"));
+    auto unknown = run({"--deamon"});
+    QCOMPARE(unknown.exitCode, 2);
+    QVERIFY2(unknown.err.contains("unknown argument \"--deamon\""), qPrintable(unknown.err));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
