@@ -28,31 +28,6 @@ durable = false
 synchronous = "normal"
 )");
 
-std::string token(const std::string& sub)
-{
-    return DaemonProcess::token(QString::fromStdString(sub)).toStdString();
-}
-
-json::object cmd(std::string_view op, std::initializer_list<std::pair<json::string_view, json::value_ref>> fields = {})
-{
-    json::object o(fields);
-    o["op"] = op;
-    return o;
-}
-
-std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub)
-{
-    std::string error;
-    auto client = WsTestClient::open(port, {}, &error);
-    if (!client) {
-        qWarning("cannot open a WebSocket: %s", error.c_str());
-        return nullptr;
-    }
-    if (!requestOk(*client, cmd("connect", {{"token", token(sub)}})))
-        return nullptr;
-    return client;
-}
-
 const std::string kBearer = std::string("Bearer ") + DaemonProcess::kApiKey;
 
 } // namespace

@@ -23,31 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string token(const std::string& sub)
-{
-    return DaemonProcess::token(QString::fromStdString(sub)).toStdString();
-}
-
-json::object cmd(std::string_view op, std::initializer_list<std::pair<json::string_view, json::value_ref>> fields = {})
-{
-    json::object o(fields);
-    o["op"] = op;
-    return o;
-}
-
-std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub)
-{
-    std::string error;
-    auto client = WsTestClient::open(port, {}, &error);
-    if (!client) {
-        qWarning("cannot open a WebSocket: %s", error.c_str());
-        return nullptr;
-    }
-    if (!requestOk(*client, cmd("connect", {{"token", token(sub)}})))
-        return nullptr;
-    return client;
-}
-
 // Waits until the daemon's output contains `text` after `from` bytes.
 bool waitForOutput(DaemonProcess& daemon, const QByteArray& text, qsizetype from, int timeoutMs = 10000)
 {

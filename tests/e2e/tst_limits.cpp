@@ -21,43 +21,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string token(const std::string& sub)
-{
-    return DaemonProcess::token(QString::fromStdString(sub)).toStdString();
-}
-
-json::object cmd(std::string_view op, std::initializer_list<std::pair<json::string_view, json::value_ref>> fields = {})
-{
-    json::object o(fields);
-    o["op"] = op;
-    return o;
-}
-
-std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub, const Headers& headers = {},
-                                        int receiveBufferBytes = 0)
-{
-    WsTestClient::Options options;
-    options.headers = headers;
-    options.receiveBufferBytes = receiveBufferBytes;
-    std::string error;
-    auto client = WsTestClient::openWith(port, options, &error);
-    if (!client) {
-        qWarning("cannot open a WebSocket: %s", error.c_str());
-        return nullptr;
-    }
-    if (!requestOk(*client, cmd("connect", {{"token", token(sub)}})))
-        return nullptr;
-    return client;
-}
-
-std::optional<double> metric(std::uint16_t port, const std::string& name)
-{
-    auto res = httpRequest(port, "GET", "/metrics");
-    if (res.status != 200)
-        return std::nullopt;
-    return metricValue(res.body, name);
-}
-
 // Polls /metrics until `name` has `value` or the guard timeout expires; returns the
 // last value read (-1 when absent).
 double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs = 10000)

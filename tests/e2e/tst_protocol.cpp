@@ -49,11 +49,6 @@ history_size = 5
 synchronous = "normal"
 )");
 
-std::string token(const std::string& sub, const QString& permissions = {})
-{
-    return DaemonProcess::token(QString::fromStdString(sub), 3600, permissions).toStdString();
-}
-
 // A token minted as if "now" were `now`, so its exp is known (and may be past).
 std::string tokenAt(const std::string& sub, std::int64_t now, std::int64_t ttl,
                     std::string_view secret = DaemonProcess::kSecret)
@@ -110,13 +105,6 @@ std::string signedToken(const std::string& header, const std::string& payload)
 std::string claimsToken(const std::string& payload, const std::string& header = R"({"alg":"HS256","typ":"JWT"})")
 {
     return signedToken(header, payload);
-}
-
-json::object cmd(std::string_view op, std::initializer_list<std::pair<json::string_view, json::value_ref>> fields = {})
-{
-    json::object o(fields);
-    o["op"] = op;
-    return o;
 }
 
 json::object since(std::int64_t offset, std::string_view epoch)

@@ -980,4 +980,42 @@ void writeDaemonConfig(DaemonProcess& daemon, const QString& clientToml, const Q
     file.write((text + extraToml).toUtf8());
 }
 
+boost::json::object cmd(std::string_view op,
+                        std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>> fields)
+{
+    boost::json::object o(fields);
+    o["op"] = op;
+    return o;
+}
+
+std::string token(const std::string& sub, const QString& permissionsJson)
+{
+    return DaemonProcess::token(QString::fromStdString(sub), 3600, permissionsJson).toStdString();
+}
+
+std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub, const Headers& headers,
+                                        int receiveBufferBytes)
+{
+    WsTestClient::Options options;
+    options.headers = headers;
+    options.receiveBufferBytes = receiveBufferBytes;
+    std::string error;
+    auto client = WsTestClient::openWith(port, options, &error);
+    if (!client) {
+        qWarning("cannot open a WebSocket: %s", error.c_str());
+        return nullptr;
+    }
+    if (!requestOk(*client, cmd("connect", {{"token", token(sub)}})))
+        return nullptr;
+    return client;
+}
+
+std::optional<double> metric(std::uint16_t port, const std::string& name)
+{
+    auto res = httpRequest(port, "GET", "/metrics");
+    if (res.status != 200)
+        return std::nullopt;
+    return metricValue(res.body, name);
+}
+
 } // namespace aldis::test

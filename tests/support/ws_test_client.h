@@ -233,6 +233,18 @@ std::string base64Url(std::string_view bytes);
 // [client] and [auth] tables (which DaemonProcess's `extraToml` cannot reach: a TOML
 // table may not be opened twice) and `extraToml` (namespaces, [store]) appended.
 // Uses the daemon's data folder and, once it has started, its port.
+// A command object {"op": op, fields...}; request() adds the id.
+boost::json::object cmd(std::string_view op,
+                        std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>> fields = {});
+// A token for `sub` signed with DaemonProcess's key, with a permissions claim if given.
+std::string token(const std::string& sub, const QString& permissionsJson = {});
+// A WebSocket to the daemon on `port`, authenticated as `sub` with connect; nullptr
+// (and a warning saying why) when that fails.
+std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub, const Headers& headers = {},
+                                        int receiveBufferBytes = 0);
+// One value from the daemon's /metrics.
+std::optional<double> metric(std::uint16_t port, const std::string& name);
+
 void writeDaemonConfig(DaemonProcess& daemon, const QString& clientToml, const QString& extraToml,
                        const QString& authToml = {});
 
