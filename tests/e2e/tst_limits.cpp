@@ -12,9 +12,14 @@
 #include <QThread>
 #include <QtTest>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <sys/socket.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 
 using namespace aldis::test;
 namespace json = boost::json;
@@ -51,6 +56,7 @@ private slots:
     void slowConsumer();
     void slowConsumerThatNeverReads();
     void serverPings();
+    void handshakeTimeout();
     void originAllowList_data();
     void originAllowList();
     void originSameHost_data();
@@ -435,6 +441,40 @@ void TestLimits::originSameHost()
         QCOMPARE(httpStatus, status);
     }
     QVERIFY(connected(port, "other"));
+}
+
+void TestLimits::handshakeTimeout()
+{
+    // A connection that never finishes its upgrade request (a byte now and then, as
+    // slowloris does) is closed after client.handshake_timeout, and meanwhile real
+    // clients connect and are served.
+    m_daemon = start(QStringLiteral("handshake_timeout = \"500ms\""));
+    QVERIFY(m_daemon);
+    const auto port = m_daemon->port();
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket slow(io);
+    slow.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    const std::string partial = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    const auto started = std::chrono::steady_clock::now();
+    boost::system::error_code ec;
+    for (char c : partial.substr(0, 8)) {
+        boost::asio::write(slow, boost::asio::buffer(&c, 1), ec);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    auto other = connected(port, "alice");
+    QVERIFY(other);
+    QVERIFY(requestOk(*other, cmd("ping")));
+    // The node closes the half-open request: the read ends with EOF or a reset (a
+    // receive timeout of 10 s guards the test; that would be a failure).
+    timeval guard{10, 0};
+    ::setsockopt(slow.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
+    char byte;
+    const auto n = slow.read_some(boost::asio::buffer(&byte, 1), ec);
+    QCOMPARE(n, std::size_t{0});
+    QVERIFY2(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset,
+             ec.message().c_str());
+    QVERIFY(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+    QVERIFY(requestOk(*other, cmd("ping")));
 }
 
 QTEST_GUILESS_MAIN(TestLimits)
