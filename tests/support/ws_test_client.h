@@ -1,24 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Blocking clients for the end-to-end tests: a WebSocket client that speaks the Aldis
-// protocol (PROTOCOL.md) against a daemon on loopback, and a small HTTP/1.1 client for
-// /health, /ready, /metrics and POST /v1/publish.
+// A blocking WebSocket client that speaks the Aldis protocol (PROTOCOL.md) against a
+// daemon on loopback, and helpers to configure the daemon and open authenticated
+// connections.
 //
 // Every wait takes a timeout that is only a guard against a hung test: no test asserts
 // on how long something took. Nothing here throws; failures come back as empty
 // optionals, false, or an `error` text, so QtTest macros in the test decide.
+//
+// The other test clients and the checks are in their own headers, included here so a
+// suite that includes this one has them all: raw_tcp_client.h, http_test_client.h,
+// protocol_checks.h and test_tokens.h.
+
+#include "support/http_test_client.h"
+#include "support/protocol_checks.h"
+#include "support/raw_tcp_client.h"
+#include "support/test_client_common.h"
+#include "support/test_tokens.h"
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
+#include <boost/json/value_ref.hpp>
 
 #include <QString>
-#include <QTest>
 
 #include <cstdint>
-#include <functional>
-#include <map>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,10 +36,6 @@
 namespace aldis::test {
 
 class DaemonProcess;
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-constexpr int kDefaultTimeoutMs = 10000;
 
 // A WebSocket connection to `/v1/ws`.
 //
@@ -125,114 +128,6 @@ private:
     std::shared_ptr<State> m;
 };
 
-// A bare TCP connection for byte-exact exchanges the WebSocket client cannot make, such
-// as frames sent together with the upgrade request.
-class RawTcpClient {
-public:
-    explicit RawTcpClient(std::uint16_t port);
-    ~RawTcpClient();
-    RawTcpClient(const RawTcpClient&) = delete;
-    RawTcpClient& operator=(const RawTcpClient&) = delete;
-
-    bool isConnected() const;
-    bool write(std::string_view bytes, int timeoutMs = kDefaultTimeoutMs);
-    // Reads until `enough(everything read so far)` holds, the peer closes or the guard
-    // timeout expires; returns everything read so far.
-    std::string readUntil(const std::function<bool(const std::string&)>& enough, int timeoutMs = kDefaultTimeoutMs);
-
-    // The upgrade request for /v1/ws on this port.
-    std::string upgradeRequest(const Headers& headers = {}) const;
-
-    struct Frame {
-        unsigned opcode = 0;
-        std::string payload;
-    };
-    // Unmasked server frames in `bytes` (after the HTTP response); stops at an
-    // incomplete frame.
-    static std::vector<Frame> serverFrames(std::string_view bytes);
-
-private:
-    struct State;
-    std::unique_ptr<State> m;
-};
-
-// A plain HTTP/1.1 response.
-struct HttpResponse {
-    int status = 0;                 // 0: no response (see error)
-    std::string body;
-    std::map<std::string, std::string> headers; // names in lower case
-    std::string error;
-};
-
-// An HTTP/1.1 connection that is kept alive across requests (so a request can be sent
-// on it after the listener stopped accepting, e.g. /ready while draining).
-class HttpTestClient {
-public:
-    explicit HttpTestClient(std::uint16_t port);
-    ~HttpTestClient();
-    HttpTestClient(const HttpTestClient&) = delete;
-    HttpTestClient& operator=(const HttpTestClient&) = delete;
-
-    HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
-                         const Headers& headers = {}, int timeoutMs = kDefaultTimeoutMs);
-    bool isOpen() const;
-
-private:
-    struct State;
-    std::unique_ptr<State> m;
-};
-
-// One request on a fresh connection.
-HttpResponse httpRequest(std::uint16_t port, const std::string& method, const std::string& target,
-                         const std::string& body = {}, const Headers& headers = {},
-                         int timeoutMs = kDefaultTimeoutMs);
-
-// POST /v1/publish with the daemon's API key.
-HttpResponse httpPublish(std::uint16_t port, const boost::json::object& body);
-
-// The value of an unlabelled Prometheus sample ("name value"), or of a labelled one
-// when `name` includes the labels (`aldis_auth_failures_total{reason="signature"}`).
-std::optional<double> metricValue(const std::string& metricsText, const std::string& name);
-
-// ---- Small checks for QtTest functions. They print what they found with qWarning()
-// and return false (or a descriptive string), so a test writes
-// QVERIFY(requestOk(...)) or QCOMPARE(errorOf(...), QString("not_subscribed")).
-
-// A JSON integer as int64 (-1 when it is not an integer).
-std::int64_t num(const boost::json::value* v);
-std::int64_t num(const boost::json::object& o, std::string_view key);
-// A JSON string member ("<absent>" or "<not a string>" otherwise).
-std::string str(const boost::json::object& o, std::string_view key);
-std::string toJson(const boost::json::object& o);
-
-// Sends `command` and checks the reply has "ok" (an object), copied to `ok`.
-bool requestOk(WsTestClient& client, boost::json::object command, boost::json::object* ok = nullptr);
-// Sends `command` and returns the error code of its reply, "<ok>" when it succeeded,
-// or "<no reply: why>".
-QString errorOf(WsTestClient& client, boost::json::object command);
-// The error code of a reply already received, "<ok>" or "<no reply>".
-QString errorOf(const std::optional<boost::json::object>& reply);
-// The next push is {"push":"disconnect","code":code,...} (with `reconnect` when given)
-// and the server then closes with `code`.
-bool expectDisconnect(WsTestClient& client, int code, std::optional<bool> reconnect = std::nullopt,
-                      int timeoutMs = kDefaultTimeoutMs);
-// Reads `count` pushes (of any kind), fewer when the guard timeout expires.
-std::vector<boost::json::object> collectPushes(WsTestClient& client, std::size_t count,
-                                               int timeoutMs = kDefaultTimeoutMs);
-// Checks `pushes` are pub pushes of `channel` with offsets first, first+1, ...
-bool consecutivePubs(const std::vector<boost::json::object>& pushes, std::string_view channel,
-                     std::int64_t first, std::size_t count);
-// A round trip (ping) after which nothing else is queued: proves that no push was sent
-// before it (pushes and replies are written in order on one connection).
-bool nothingQueued(WsTestClient& client);
-
-// base64url without padding, as in JWTs.
-std::string base64Url(std::string_view bytes);
-
-// A complete daemon config like DaemonProcess writes, with extra settings in the
-// [client] and [auth] tables (which DaemonProcess's `extraToml` cannot reach: a TOML
-// table may not be opened twice) and `extraToml` (namespaces, [store]) appended.
-// Uses the daemon's data folder and, once it has started, its port.
 // A command object {"op": op, fields...}; request() adds the id.
 boost::json::object cmd(std::string_view op,
                         std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>> fields = {});
@@ -242,29 +137,11 @@ std::string token(const std::string& sub, const QString& permissionsJson = {});
 // (and a warning saying why) when that fails.
 std::unique_ptr<WsTestClient> connected(std::uint16_t port, const std::string& sub, const Headers& headers = {},
                                         int receiveBufferBytes = 0);
-// One value from the daemon's /metrics.
-std::optional<double> metric(std::uint16_t port, const std::string& name);
-
+// A complete daemon config like DaemonProcess writes, with extra settings in the
+// [client] and [auth] tables (which DaemonProcess's `extraToml` cannot reach: a TOML
+// table may not be opened twice) and `extraToml` (namespaces, [store]) appended.
+// Uses the daemon's data folder and, once it has started, its port.
 void writeDaemonConfig(DaemonProcess& daemon, const QString& clientToml, const QString& extraToml,
                        const QString& authToml = {});
 
 } // namespace aldis::test
-
-// QCOMPARE prints these types' values when they differ.
-namespace QTest {
-template <>
-inline char* toString<std::string>(const std::string& s)
-{
-    return qstrdup(s.c_str());
-}
-template <>
-inline char* toString<boost::json::value>(const boost::json::value& v)
-{
-    return qstrdup(boost::json::serialize(v).c_str());
-}
-template <>
-inline char* toString<boost::json::object>(const boost::json::object& o)
-{
-    return qstrdup(boost::json::serialize(o).c_str());
-}
-} // namespace QTest
