@@ -17,6 +17,10 @@
 
 namespace aldis::client {
 
+namespace detail {
+class ClientCore;
+}
+
 // Delays between connection attempts: before attempt n (0-based, counted since the
 // last successful `connect`) the client waits a uniformly random time in
 // [0, min(max, initial * multiplier^n)] ("full jitter"), so that many clients cut off
@@ -218,8 +222,7 @@ public:
     void refresh(std::string token, Callback<RefreshReply> done);
 
 private:
-    class Impl;
-    std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<detail::ClientCore> m_impl;   // client_core.h
 };
 
 } // namespace aldis::client
