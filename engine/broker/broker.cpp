@@ -98,7 +98,7 @@ struct Broker::Shard {
 
 Broker::Broker(asio::io_context& io, std::shared_ptr<const config::Config> config,
                store::EventStore* store, observability::Metrics& metrics)
-    : m_io(io), m_config(std::move(config)), m_store(store), m_metrics(metrics),
+    : m_config(std::move(config)), m_store(store), m_metrics(metrics),
       m_epochPrefix(randomHex(6))
 {
     m_shards.reserve(kShardCount);

@@ -155,7 +155,6 @@ private:
                   std::uint64_t client, const std::string& user);
 
     std::vector<std::unique_ptr<Shard>> m_shards;
-    boost::asio::io_context& m_io;
     std::atomic<std::shared_ptr<const config::Config>> m_config;
     store::EventStore* m_store;
     observability::Metrics& m_metrics;

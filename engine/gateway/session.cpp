@@ -5,7 +5,6 @@
 #include "protocol/reply.h"
 #include "security/permissions.h"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -66,6 +65,10 @@ void Session::start()
         m_ctx->sessions.emplace(m_clientId, weak_from_this());
     }
     asio::dispatch(m_socket.get_executor(), [self = shared_from_this()] {
+        // Reads happen only once the socket is readable (see readMore()), and must
+        // then never block an io thread.
+        boost::system::error_code nb;
+        self->m_socket.non_blocking(true, nb);
         if (self->m_headerAuth) {
             if (!self->authenticate(*self->m_headerAuth, 0))
                 return self->readMore(); // to read the client's answer to our close
@@ -77,8 +80,6 @@ void Session::start()
             });
         }
         self->armPing();
-        boost::system::error_code ec;
-        self->m_socket.non_blocking(true, ec);
         if (!self->m_in.empty()) {
             // Frames that arrived with the upgrade request.
             const auto used = self->parseFrames(self->m_in.data(), self->m_in.size());
