@@ -7,6 +7,7 @@
 #include "store/event_store.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <deque>
@@ -72,6 +73,11 @@ struct Broker::Channel {
     std::uint64_t lastOffset = 0;                 // the last offset fanned out
     std::unordered_map<std::uint64_t, SubscriberEntry> subscribers;
 
+    // Store calls in flight whose callbacks come back to this channel: while any is,
+    // the channel is not evicted (the callbacks hold a reference to it).
+    std::uint32_t inFlight = 0;
+    Clock::time_point lastUsed = Clock::now();
+
     // Non-durable namespaces only.
     std::deque<MemoryPublication> memory;
     std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> dedup;
@@ -91,19 +97,61 @@ struct Broker::Channel {
 };
 
 struct Broker::Shard {
-    explicit Shard(asio::io_context& io) : strand(asio::make_strand(io)) {}
+    explicit Shard(asio::io_context& io) : strand(asio::make_strand(io)), sweepTimer(strand) {}
     asio::strand<asio::io_context::executor_type> strand;
     std::unordered_map<std::string, std::unique_ptr<Channel>> channels;
+    asio::steady_timer sweepTimer;
 };
 
+namespace {
+// Marks a store call whose callback will come back to `channel` (on its strand):
+// begin before the call, end first thing in the callback's strand handler.
+void beginStoreCall(Broker::Channel& channel) { ++channel.inFlight; }
+void endStoreCall(Broker::Channel& channel)
+{
+    --channel.inFlight;
+    channel.lastUsed = Clock::now();
+}
+} // namespace
+
 Broker::Broker(asio::io_context& io, std::shared_ptr<const config::Config> config,
-               store::EventStore* store, observability::Metrics& metrics)
+               store::EventStore* store, observability::Metrics& metrics, Millis idleTimeout)
     : m_config(std::move(config)), m_store(store), m_metrics(metrics),
-      m_epochPrefix(randomHex(6))
+      m_epochPrefix(randomHex(6)), m_idleTimeout(idleTimeout)
 {
     m_shards.reserve(kShardCount);
-    for (std::size_t i = 0; i < kShardCount; ++i)
+    for (std::size_t i = 0; i < kShardCount; ++i) {
         m_shards.push_back(std::make_unique<Shard>(io));
+        scheduleSweep(*m_shards.back());
+    }
+}
+
+void Broker::scheduleSweep(Shard& shard)
+{
+    shard.sweepTimer.expires_after(std::max<Millis>(m_idleTimeout / 2, std::chrono::milliseconds(10)));
+    shard.sweepTimer.async_wait([this, &shard](boost::system::error_code ec) {
+        if (ec)
+            return;
+        sweep(shard);
+        scheduleSweep(shard);
+    });
+}
+
+void Broker::sweep(Shard& shard)
+{
+    const auto idleSince = Clock::now() - m_idleTimeout;
+    for (auto it = shard.channels.begin(); it != shard.channels.end();) {
+        const Channel& c = *it->second;
+        const bool idle = c.subscribers.empty() && c.inFlight == 0 && c.waiting.empty() &&
+                          c.load != Channel::Load::loading && c.lastUsed < idleSince &&
+                          c.memory.empty() && c.dedup.empty();
+        if (idle) {
+            it = shard.channels.erase(it);
+            m_metrics.channels.add(-1);
+        } else {
+            ++it;
+        }
+    }
 }
 
 Broker::~Broker() = default;
@@ -151,13 +199,16 @@ std::optional<config::NamespaceConfig> Broker::namespaceOf(std::string_view chan
 Broker::Channel& Broker::channelOn(Shard& shard, const std::string& name, bool durable)
 {
     auto it = shard.channels.find(name);
-    if (it != shard.channels.end())
+    if (it != shard.channels.end()) {
+        it->second->lastUsed = Clock::now();
         return *it->second;
+    }
     auto channel = std::make_unique<Channel>();
     channel->name = name;
     if (!durable) {
-        // A memory stream starts empty at every start of the node: a new epoch says so.
-        channel->epoch = "m" + m_epochPrefix;
+        // A memory stream starts empty at every start of the node, and again when an
+        // idle channel was dropped and is used anew: a new epoch says so each time.
+        channel->epoch = "m" + m_epochPrefix + "." + std::to_string(m_incarnation.fetch_add(1));
         channel->load = Channel::Load::ready;
     }
     m_metrics.channels.add(1);
@@ -177,8 +228,10 @@ void Broker::runWhenLoaded(Shard& shard, Channel& channel, bool durable,
     if (channel.load == Channel::Load::loading)
         return;
     channel.load = Channel::Load::loading;
+    beginStoreCall(channel);
     m_store->channelState(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
         asio::post(shard.strand, [&channel, state = std::move(state)]() mutable {
+            endStoreCall(channel);
             auto waiting = std::move(channel.waiting);
             channel.waiting.clear();
             if (!state) {
@@ -240,12 +293,14 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
         // A stream without publications yet gets its epoch now, so the subscriber's
         // position (epoch, offset) stays valid once publications arrive. Only
         // subscribe does this; reads (history) create nothing.
+        beginStoreCall(channel);
         m_store->ensureChannel(channel.name, [this, &shard, &channel, ns, request = std::move(request),
                                               subscriber = std::move(subscriber),
                                               done = std::move(done)](Result<store::ChannelState> state) mutable {
             asio::post(shard.strand, [this, &shard, &channel, ns, request = std::move(request),
                                       subscriber = std::move(subscriber), done = std::move(done),
                                       state = std::move(state)]() mutable {
+                endStoreCall(channel);
                 if (!state) {
                     channel.subscribers.erase(subscriber->clientId());
                     return done(state.error());
@@ -260,6 +315,7 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
     if (request.durable.empty())
         return replayFrom(shard, channel, ns, std::move(subscriber), std::move(request.since), std::move(done));
 
+    beginStoreCall(channel);
     m_store->loadPosition(
         request.user, request.durable, request.channel,
         [this, &shard, &channel, ns, request, subscriber = std::move(subscriber),
@@ -267,6 +323,7 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
             asio::post(shard.strand, [this, &shard, &channel, ns, request = std::move(request),
                                       subscriber = std::move(subscriber), done = std::move(done),
                                       position = std::move(position)]() mutable {
+                endStoreCall(channel);
                 if (!position) {
                     channel.subscribers.erase(subscriber->clientId());
                     return done(position.error());
@@ -331,10 +388,12 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
     read.after = since->offset;
     read.limit = static_cast<std::uint32_t>(missing);
     read.upTo = top;
+    beginStoreCall(channel);
     m_store->read(std::move(read), [this, &shard, &channel, ns, subscriber = std::move(subscriber), top,
                                     after = since->offset, done = std::move(done)](Result<store::ReadResult> result) mutable {
         asio::post(shard.strand, [this, &channel, ns, subscriber = std::move(subscriber), top, after,
                                   done = std::move(done), result = std::move(result)]() mutable {
+            endStoreCall(channel);
             if (!result) {
                 channel.subscribers.erase(subscriber->clientId());
                 return done(result.error());
@@ -496,11 +555,13 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
     // The store keeps the request's fields; the fan-out needs them again to build the
     // frame, so the ones it needs are captured separately.
     auto frameFields = std::make_shared<store::AppendRequest>(append);
+    beginStoreCall(channel);
     m_store->append(std::move(append), [this, &shard, &channel, frameFields, born = request.born, enqueued,
                                         done = std::move(done)](Result<store::AppendResult> result) mutable {
         m_metrics.storeAppend.observe(std::chrono::duration<double>(Clock::now() - enqueued).count());
         asio::post(shard.strand, [this, &channel, frameFields, born, result = std::move(result),
                                   done = std::move(done)]() mutable {
+            endStoreCall(channel);
             if (!result)
                 return done(result.error());
             if (result->duplicate) {
@@ -567,8 +628,10 @@ void Broker::history(HistoryRequest request, Callback<HistoryOk> done)
             read.limit = request.limit;
             read.reverse = request.reverse;
             read.upTo = top;
+            beginStoreCall(channel);
             m_store->read(std::move(read), [&shard, &channel, top, done = std::move(done)](Result<store::ReadResult> result) mutable {
                 asio::post(shard.strand, [&channel, top, done = std::move(done), result = std::move(result)]() mutable {
+                    endStoreCall(channel);
                     if (!result)
                         return done(result.error());
                     std::string out = "[";

@@ -100,8 +100,14 @@ struct PresenceOk {
 // session and every store callback.
 class Broker {
 public:
+    // A channel with no subscribers, nothing in flight and (for a memory namespace)
+    // no history or dedup keys left is dropped after `idleTimeout`; a durable one
+    // reloads its state from the store when it is used again.
+    static constexpr Millis kDefaultIdleTimeout = std::chrono::minutes(2);
+
     Broker(boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-           store::EventStore* store, observability::Metrics& metrics);
+           store::EventStore* store, observability::Metrics& metrics,
+           Millis idleTimeout = kDefaultIdleTimeout);
     ~Broker();
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;
@@ -153,12 +159,16 @@ private:
                         PublishRequest request, Callback<PublishOk> done);
     void announce(Channel& channel, const config::NamespaceConfig& ns, bool join,
                   std::uint64_t client, const std::string& user);
+    void scheduleSweep(Shard& shard);
+    void sweep(Shard& shard);
 
     std::vector<std::unique_ptr<Shard>> m_shards;
     std::atomic<std::shared_ptr<const config::Config>> m_config;
     store::EventStore* m_store;
     observability::Metrics& m_metrics;
-    std::string m_epochPrefix;  // ephemeral epochs: new on every start
+    std::string m_epochPrefix;  // memory epochs: new on every start ...
+    std::atomic<std::uint64_t> m_incarnation{0}; // ... and for every re-created channel
+    Millis m_idleTimeout;
 };
 
 } // namespace aldis::broker
