@@ -1,146 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
-// JWT verification, minting and API keys (security/jwt.h). Keys are generated per
-// run with OpenSSL; RS256/ES256 tokens are signed with libjwt and the private PEM.
-// JWKS keys are built here from the same keys (n/e and x/y read with OpenSSL).
+// JWT verification, minting and API keys (security/jwt.h). The keys, the signing and
+// the JWKS helpers are in support/jwt_test_keys.h; JWKS parsing is tst_jwks.cpp.
 
 #include "security/jwt.h"
+#include "support/jwt_test_keys.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QtTest>
 
 #include <jwt.h>
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/pem.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <memory>
+#include <string>
 #include <thread>
+#include <utility>
 
 using namespace aldis;
 using namespace aldis::security;
+using namespace aldis::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1'700'000'000;
-const std::string kSecret1 = "first-hs256-secret-of-at-least-32-bytes";
 const std::string kSecret2 = "second-hs256-secret-of-at-least-32-byte";
-
-struct KeyPair {
-    std::string privatePem;
-    std::string publicPem;
-};
-
-// An OpenSSL key pair as PEM text (PKCS#8 private key, SubjectPublicKeyInfo public key).
-KeyPair toPem(EVP_PKEY* key)
-{
-    auto write = [key](bool isPrivate) {
-        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-        const int ok = isPrivate
-            ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-            : PEM_write_bio_PUBKEY(bio.get(), key);
-        if (ok != 1)
-            qFatal("cannot write a PEM");
-        char* data = nullptr;
-        const long size = BIO_get_mem_data(bio.get(), &data);
-        return std::string(data, static_cast<std::size_t>(size));
-    };
-    KeyPair pair{write(true), write(false)};
-    EVP_PKEY_free(key);
-    return pair;
-}
-
-KeyPair makeRsa(unsigned bits)
-{
-    return toPem(EVP_RSA_gen(bits));
-}
-
-KeyPair makeEc(const char* curve)
-{
-    return toPem(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
-}
-
-QByteArray b64url(const QByteArray& data)
-{
-    return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
-QByteArray json(const QJsonObject& object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// A token signed by libjwt (which always writes {"alg": ..., "typ": "JWT"} and kid
-// when given).
-QByteArray sign(jwt_alg_t alg, const std::string& key, const QJsonObject& payload,
-                const char* kid = nullptr)
-{
-    jwt_t* raw = nullptr;
-    if (jwt_new(&raw) != 0)
-        qFatal("jwt_new failed");
-    std::unique_ptr<jwt_t, decltype(&jwt_free)> token(raw, &jwt_free);
-    if (jwt_add_grants_json(token.get(), json(payload).constData()) != 0)
-        qFatal("jwt_add_grants_json failed");
-    if (kid && jwt_add_header(token.get(), "kid", kid) != 0)
-        qFatal("jwt_add_header failed");
-    if (jwt_set_alg(token.get(), alg, reinterpret_cast<const unsigned char*>(key.data()),
-                    static_cast<int>(key.size())) != 0)
-        qFatal("jwt_set_alg failed");
-    char* encoded = jwt_encode_str(token.get());
-    if (!encoded)
-        qFatal("jwt_encode_str failed");
-    QByteArray out(encoded);
-    std::free(encoded);
-    return out;
-}
-
-// A token with a hand-written header, HMAC-SHA256 signed (for headers libjwt will not
-// write: other typ, lower-case alg, crit).
-QByteArray signRawHs256(const QJsonObject& header, const QJsonObject& payload,
-                        const std::string& secret)
-{
-    const QByteArray input = b64url(json(header)) + '.' + b64url(json(payload));
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int macLength = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<const unsigned char*>(input.constData()),
-         static_cast<std::size_t>(input.size()), mac, &macLength);
-    return input + '.' + b64url(QByteArray(reinterpret_cast<const char*>(mac),
-                                           static_cast<int>(macLength)));
-}
-
-QJsonObject claims(std::int64_t expIn = 60)
-{
-    return QJsonObject{{"sub", "alice"}, {"exp", static_cast<qint64>(kNow + expIn)}};
-}
-
-QJsonObject with(QJsonObject object, const QString& key, const QJsonValue& value)
-{
-    object.insert(key, value);
-    return object;
-}
-
-QJsonObject without(QJsonObject object, const QString& key)
-{
-    object.remove(key);
-    return object;
-}
-
-config::JwtKeyConfig hsKey(std::string id, std::string secret)
-{
-    config::JwtKeyConfig key;
-    key.id = std::move(id);
-    key.algorithms = {"HS256"};
-    key.secret = std::move(secret);
-    return key;
-}
 
 config::JwtKeyConfig pemKey(std::string id, std::string alg, std::string pem)
 {
@@ -149,82 +33,6 @@ config::JwtKeyConfig pemKey(std::string id, std::string alg, std::string pem)
     key.algorithms = {std::move(alg)};
     key.publicKeyPem = std::move(pem);
     return key;
-}
-
-// A JWKS key configuration (RS256 and ES256 unless given).
-config::JwtKeyConfig jwksKey(std::string id, const QByteArray& jwks,
-                             std::vector<std::string> algorithms = {"RS256", "ES256"})
-{
-    config::JwtKeyConfig key;
-    key.id = std::move(id);
-    key.algorithms = std::move(algorithms);
-    key.jwksFile = "/etc/aldis/jwks.json";
-    key.jwksJson = jwks.toStdString();
-    return key;
-}
-
-// A BIGNUM parameter of a key, big-endian, left-padded to `width` bytes when given,
-// base64url-encoded.
-QString bnParam(EVP_PKEY* key, const char* name, int width = 0)
-{
-    BIGNUM* bn = nullptr;
-    if (EVP_PKEY_get_bn_param(key, name, &bn) != 1 || !bn)
-        qFatal("EVP_PKEY_get_bn_param failed");
-    QByteArray bytes(width > 0 ? width : BN_num_bytes(bn), '\0');
-    auto* out = reinterpret_cast<unsigned char*>(bytes.data());
-    const int written = width > 0 ? BN_bn2binpad(bn, out, width) : BN_bn2bin(bn, out);
-    BN_free(bn);
-    if (written != bytes.size())
-        qFatal("BN_bn2bin failed");
-    return QString::fromLatin1(b64url(bytes));
-}
-
-// The public JWK of a PEM public key: kty RSA with n and e, or kty EC with crv, x, y.
-QJsonObject jwkOf(const std::string& publicPem, const QString& kid = {})
-{
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-        BIO_new_mem_buf(publicPem.data(), static_cast<int>(publicPem.size())), &BIO_free);
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-        PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
-    if (!key)
-        qFatal("cannot read a public key");
-    QJsonObject jwk;
-    if (EVP_PKEY_is_a(key.get(), "RSA")) {
-        jwk = {{"kty", "RSA"},
-               {"n", bnParam(key.get(), OSSL_PKEY_PARAM_RSA_N)},
-               {"e", bnParam(key.get(), OSSL_PKEY_PARAM_RSA_E)}};
-    } else {
-        char group[64] = {};
-        std::size_t length = 0;
-        if (EVP_PKEY_get_group_name(key.get(), group, sizeof group, &length) != 1)
-            qFatal("cannot read the curve");
-        const QString curve = QString::fromLatin1(group, static_cast<qsizetype>(length));
-        const int width = (EVP_PKEY_get_bits(key.get()) + 7) / 8;
-        jwk = {{"kty", "EC"},
-               {"crv", curve == "prime256v1" ? "P-256" : curve == "secp384r1" ? "P-384" : curve},
-               {"x", bnParam(key.get(), OSSL_PKEY_PARAM_EC_PUB_X, width)},
-               {"y", bnParam(key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, width)}};
-    }
-    if (!kid.isEmpty())
-        jwk.insert("kid", kid);
-    return jwk;
-}
-
-QByteArray jwksOf(const QJsonArray& keys)
-{
-    return json(QJsonObject{{"keys", keys}});
-}
-
-// QCOMPARE on an enum class does not compile with Qt 6.4; compare the names instead.
-QString codeName(ErrorCode code)
-{
-    const auto name = toString(code);
-    return QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
-}
-
-std::string_view view(const QByteArray& bytes)
-{
-    return {bytes.constData(), static_cast<std::size_t>(bytes.size())};
 }
 
 } // namespace
@@ -239,9 +47,6 @@ private slots:
     void permissionsClaim();
     void create_data();
     void create();
-    void createJwks_data();
-    void createJwks();
-    void createJwksWithOtherMaterial();
     void mintRoundTrip();
     void mintRejectsBadInput();
     void apiKeyMatches_data();
@@ -635,153 +440,6 @@ void TestJwt::create()
     const auto& message = verifier.error().message;
     QVERIFY2(message.find("my-key") != std::string::npos, message.c_str());   // names the key
     QVERIFY2(message.find(error.toStdString()) != std::string::npos, message.c_str());
-}
-
-void TestJwt::createJwks_data()
-{
-    QTest::addColumn<QStringList>("algorithms");
-    QTest::addColumn<QByteArray>("jwks");
-    QTest::addColumn<QString>("error");   // substring of the message; empty: created
-
-    const QStringList both{"RS256", "ES256"};
-    const QStringList rs{"RS256"};
-    const QStringList es{"ES256"};
-    const auto rsa = jwkOf(m_rsa.publicPem, "r1");
-    const auto ec = jwkOf(m_ec.publicPem, "e1");
-    const QString ok;
-
-    QTest::addRow("RSA and EC") << both << jwksOf({rsa, ec}) << ok;
-    QTest::addRow("RSA only") << rs << jwksOf({rsa}) << ok;
-    QTest::addRow("EC only") << es << jwksOf({ec}) << ok;
-    QTest::addRow("alg and use sig") << both
-        << jwksOf({with(with(rsa, "alg", "RS256"), "use", "sig"), with(ec, "alg", "ES256")}) << ok;
-    QTest::addRow("use enc skipped, sig key kept")
-        << both << jwksOf({with(with(rsa, "use", "enc"), "alg", "RSA-OAEP"), ec}) << ok;
-    QTest::addRow("padded base64url")
-        << rs << jwksOf({with(rsa, "e", rsa["e"].toString() + "=")}) << ok;
-    QTest::addRow("unknown members ignored")
-        << rs << jwksOf({with(rsa, "x5t", "abc")}) << ok;
-
-    // The document.
-    QTest::addRow("not JSON") << both << QByteArray("{\"keys\": [") << "not valid JSON";
-    QTest::addRow("empty") << both << QByteArray() << "empty";
-    QTest::addRow("an array") << both << QByteArray("[]") << "not a JSON object";
-    QTest::addRow("no keys array") << both << QByteArray("{\"key\": []}") << "no \"keys\" array";
-    QTest::addRow("keys is an object") << both << QByteArray("{\"keys\": {}}") << "no \"keys\" array";
-    QTest::addRow("keys is empty") << both << jwksOf({}) << "empty \"keys\" array";
-    QTest::addRow("key is a string") << both << jwksOf({"r1"}) << "keys[0] is not a JSON object";
-    QTest::addRow("only enc keys") << both << jwksOf({with(rsa, "use", "enc")}) << "no signing keys";
-    QTest::addRow("second key names its index")
-        << both << jwksOf({rsa, without(with(ec, "kid", "bad"), "x")}) << "keys[1] (kid 'bad')";
-
-    // RSA.
-    QTest::addRow("RSA without n") << rs << jwksOf({without(rsa, "n")}) << "n is missing";
-    QTest::addRow("RSA without e") << rs << jwksOf({without(rsa, "e")}) << "e is missing";
-    QTest::addRow("RSA n not base64url")
-        << rs << jwksOf({with(rsa, "n", "a+b/c")}) << "n is not base64url";
-    QTest::addRow("RSA n is a number") << rs << jwksOf({with(rsa, "n", 12345)}) << "n must be a string";
-    QTest::addRow("RSA e even") << rs << jwksOf({with(rsa, "e", "AQAA")}) << "odd";
-    QTest::addRow("RSA e is 1") << rs << jwksOf({with(rsa, "e", "AQ")}) << "odd";
-    QTest::addRow("RSA 1024 bits")
-        << rs << jwksOf({jwkOf(makeRsa(1024).publicPem, "small")}) << "2048";
-    QTest::addRow("RSA private key")
-        << rs << jwksOf({with(rsa, "d", "AQAB")}) << "private key";
-    QTest::addRow("private key marked enc")
-        << rs << jwksOf({rsa, with(with(rsa, "use", "enc"), "d", "AQAB")}) << "private key";
-
-    // EC.
-    QTest::addRow("EC on P-384") << es << jwksOf({jwkOf(makeEc("P-384").publicPem, "big")}) << "P-256";
-    QTest::addRow("EC without crv") << es << jwksOf({without(ec, "crv")}) << "no crv";
-    QTest::addRow("EC without y") << es << jwksOf({without(ec, "y")}) << "y is missing";
-    QTest::addRow("EC short x")
-        << es << jwksOf({with(ec, "x", QString::fromLatin1(b64url(QByteArray(31, 'x'))))}) << "32";
-    {
-        QByteArray y = QByteArray::fromBase64(ec["y"].toString().toLatin1(),
-                                              QByteArray::Base64UrlEncoding);
-        y[31] = static_cast<char>(y[31] ^ 1);
-        QTest::addRow("EC point not on the curve")
-            << es << jwksOf({with(ec, "y", QString::fromLatin1(b64url(y)))}) << "not a point on P-256";
-    }
-
-    // kty and alg.
-    QTest::addRow("kty missing") << both << jwksOf({without(rsa, "kty")}) << "no kty";
-    QTest::addRow("kty oct") << both << jwksOf({QJsonObject{{"kty", "oct"}, {"k", "c2VjcmV0"}}})
-                             << "not supported";
-    QTest::addRow("kty OKP")
-        << both << jwksOf({QJsonObject{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AA"}}})
-        << "not supported";
-    QTest::addRow("RSA with alg ES256")
-        << both << jwksOf({with(rsa, "alg", "ES256")}) << "does not match kty";
-    QTest::addRow("EC with alg RS256")
-        << both << jwksOf({with(ec, "alg", "RS256")}) << "does not match kty";
-    QTest::addRow("alg not configured") << es << jwksOf({ec, with(rsa, "alg", "RS256")})
-                                        << "not among the algorithms";
-    QTest::addRow("alg RS384")
-        << both << jwksOf({with(rsa, "alg", "RS384")}) << "not among the algorithms";
-    QTest::addRow("alg none")
-        << both << jwksOf({with(rsa, "alg", "none")}) << "not among the algorithms";
-    QTest::addRow("RSA key on an ES256-only key")
-        << es << jwksOf({ec, rsa}) << "not among the algorithms";
-    QTest::addRow("kid not a string") << both << jwksOf({with(rsa, "kid", 7)}) << "kid must be a string";
-    QTest::addRow("use not a string")
-        << both << jwksOf({with(rsa, "use", true)}) << "use must be a string";
-
-    // The key configuration.
-    QTest::addRow("HS256 with a JWKS") << QStringList{"HS256"} << jwksOf({rsa}) << "HS256 cannot";
-}
-
-void TestJwt::createJwks()
-{
-    QFETCH(QStringList, algorithms);
-    QFETCH(QByteArray, jwks);
-    QFETCH(QString, error);
-
-    std::vector<std::string> names;
-    for (const auto& name : algorithms)
-        names.push_back(name.toStdString());
-    config::AuthConfig auth;
-    auth.keys = {jwksKey("my-key", jwks, names)};
-
-    const auto verifier = JwtVerifier::create(auth);
-    if (error.isEmpty()) {
-        QVERIFY2(verifier.ok(), verifier.ok() ? "" : verifier.error().message.c_str());
-        return;
-    }
-    QVERIFY(!verifier.ok());
-    QCOMPARE(codeName(verifier.error().code), codeName(ErrorCode::bad_request));
-    const auto& message = verifier.error().message;
-    QVERIFY2(message.find("my-key") != std::string::npos, message.c_str());   // names the key
-    QVERIFY2(message.find(error.toStdString()) != std::string::npos, message.c_str());
-}
-
-// A JWKS key holds nothing else: a secret or a PEM next to it is refused.
-void TestJwt::createJwksWithOtherMaterial()
-{
-    const QByteArray jwks = jwksOf({jwkOf(m_rsa.publicPem, "r1")});
-    config::AuthConfig auth;
-    auth.keys = {jwksKey("my-key", jwks, {"RS256"})};
-    auth.keys[0].secret = kSecret1;
-    auto verifier = JwtVerifier::create(auth);
-    QVERIFY(!verifier.ok());
-    QVERIFY2(verifier.error().message.find("cannot also have a secret") != std::string::npos,
-             verifier.error().message.c_str());
-
-    auth.keys[0].secret.clear();
-    auth.keys[0].publicKeyPem = m_rsa.publicPem;
-    verifier = JwtVerifier::create(auth);
-    QVERIFY(!verifier.ok());
-    QVERIFY2(verifier.error().message.find("both a JWKS and a public key") != std::string::npos,
-             verifier.error().message.c_str());
-
-    // The JWKS keys sit next to ordinary keys.
-    auth.keys = {hsKey("k1", kSecret1), jwksKey("idp", jwks, {"RS256"})};
-    verifier = JwtVerifier::create(auth);
-    QVERIFY2(verifier.ok(), verifier.ok() ? "" : verifier.error().message.c_str());
-    const auto hs = (*verifier)->verify(view(sign(JWT_ALG_HS256, kSecret1, claims())), kNow);
-    QVERIFY(std::holds_alternative<Claims>(hs));
-    const auto rs =
-        (*verifier)->verify(view(sign(JWT_ALG_RS256, m_rsa.privatePem, claims(), "r1")), kNow);
-    QVERIFY(std::holds_alternative<Claims>(rs));
 }
 
 void TestJwt::mintRoundTrip()
