@@ -80,17 +80,26 @@ std::size_t Node::drain(std::chrono::milliseconds timeout)
     m_server->stopAccepting();
     const auto closed = m_server->closeAll(4007, "node is draining; reconnect to another node and resume", true);
     spdlog::info("draining: closing {} clients", closed);
+    waitForSessions(timeout);
+    stop();
+    return closed;
+}
+
+bool Node::waitForSessions(std::chrono::milliseconds timeout)
+{
+    // Runs on the controlling thread, never an io thread: polling here costs nothing
+    // the clients would notice.
     const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
+    for (;;) {
         {
             std::lock_guard lock(m_context->sessionsMutex);
             if (m_context->sessions.empty())
-                break;
+                return true;
         }
+        if (Clock::now() >= deadline)
+            return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    stop();
-    return closed;
 }
 
 Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Config> next)
@@ -140,11 +149,11 @@ void Node::stop()
     m_running = false;
     m_context->ready.store(false);
     m_server->stopAccepting();
-    m_server->closeAll(4007, "node is shutting down", true);
-    // Every queued append is committed (or failed) and answered before the io threads
-    // stop, so nothing acknowledged is lost and nothing unacknowledged is claimed.
+    if (m_server->closeAll(4007, "node is shutting down", true) > 0)
+        waitForSessions(std::chrono::seconds(3)); // a session answers its in-flight commands first
+    // Every queued append is committed (or failed) before the io threads stop, so
+    // nothing acknowledged is lost and nothing unacknowledged is claimed.
     m_store->close();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     m_io.stop();
     for (auto& t : m_threads)
         t.join();

@@ -53,6 +53,9 @@ public:
     std::shared_ptr<const config::Config> config() const;
 
 private:
+    // True once every client session has ended, false when `timeout` passed first.
+    bool waitForSessions(std::chrono::milliseconds timeout);
+
     std::shared_ptr<const config::Config> m_config;
     observability::Metrics m_metrics;
     boost::asio::io_context m_io;

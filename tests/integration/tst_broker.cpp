@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The broker in-process, on a real SQLite store: idle channels are dropped and come
-// back with their state (durable) or a new epoch (memory), and a channel someone is
-// subscribed to is never dropped.
+// The broker in-process, on a real SQLite store: one shared frame per publication for
+// all subscribers; idle channels are dropped and come back with their state (durable)
+// or a new epoch (memory), and a channel someone is subscribed to is never dropped.
 #include "broker/broker.h"
 #include "observability/metrics.h"
 #include "store/sqlite_store.h"
@@ -44,6 +44,11 @@ public:
         std::lock_guard lock(m_mutex);
         return m_frames.size();
     }
+    broker::FramePtr frame(std::size_t i) const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_frames.at(i);
+    }
 
 private:
     std::uint64_t m_id;
@@ -74,6 +79,7 @@ private slots:
     void idleMemoryChannelComesBackWithANewEpoch();
     void idleDurableChannelComesBackWithItsState();
     void subscribedChannelStays();
+    void onePublicationOneBuffer();
 
 private:
     Result<broker::PublishOk> publish(const std::string& channel)
@@ -170,6 +176,28 @@ void TestBroker::subscribedChannelStays()
     auto left = await<bool>([&](auto done) { m_broker->unsubscribe("eph:y", 7, std::move(done)); });
     QVERIFY(left && left.value());
     QTRY_COMPARE_WITH_TIMEOUT(m_metricsPtr->channels.value(), std::int64_t{0}, 5000);
+}
+
+void TestBroker::onePublicationOneBuffer()
+{
+    // Fan-out serializes a publication once: every subscriber queues the very same
+    // immutable frame (header and JSON), never a copy of its own.
+    std::vector<std::shared_ptr<FakeSubscriber>> subs;
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+        subs.push_back(std::make_shared<FakeSubscriber>(id));
+        auto ok = await<broker::SubscribeOk>([&](auto done) {
+            m_broker->subscribe(broker::SubscribeRequest{"orders", std::nullopt, {}, "alice"}, subs.back(), std::move(done));
+        });
+        QVERIFY(ok);
+    }
+    QVERIFY(publish("orders"));
+    for (const auto& sub : subs)
+        QTRY_COMPARE_WITH_TIMEOUT(sub->received(), std::size_t{1}, 5000);
+    const auto frame = subs[0]->frame(0);
+    QVERIFY(frame->publication);
+    QCOMPARE(subs[1]->frame(0).get(), frame.get());
+    QCOMPARE(subs[2]->frame(0).get(), frame.get());
+    QVERIFY(frame->bytes.find("\"push\":\"pub\"") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestBroker)

@@ -194,4 +194,21 @@ std::string_view view(const QByteArray& bytes)
     return {bytes.constData(), static_cast<std::size_t>(bytes.size())};
 }
 
+QString createOutcome(const Result<std::shared_ptr<const security::JwtVerifier>>& result, const std::string& keyId,
+                      const QString& expectedError)
+{
+    if (expectedError.isEmpty())
+        return result.ok() ? QString() : QString::fromStdString("refused: " + result.error().message);
+    if (result.ok())
+        return QStringLiteral("accepted; expected an error containing \"%1\"").arg(expectedError);
+    const auto& message = result.error().message;
+    if (result.error().code != ErrorCode::bad_request)
+        return QStringLiteral("code %1, expected bad_request: %2").arg(codeName(result.error().code), QString::fromStdString(message));
+    if (message.find(keyId) == std::string::npos)
+        return QStringLiteral("the message does not name the key: ") + QString::fromStdString(message);
+    if (message.find(expectedError.toStdString()) == std::string::npos)
+        return QStringLiteral("the message lacks \"%1\": %2").arg(expectedError, QString::fromStdString(message));
+    return {};
+}
+
 } // namespace aldis::test

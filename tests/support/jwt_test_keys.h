@@ -69,6 +69,12 @@ QByteArray jwksOf(const QJsonArray& keys);
 // QCOMPARE on an enum class does not compile with Qt 6.4; compare the names instead.
 QString codeName(ErrorCode code);
 
+// What is wrong with a JwtVerifier::create() outcome, or an empty string when it is as
+// expected: success when `expectedError` is empty, else bad_request with a message
+// that names `keyId` and contains `expectedError`.
+QString createOutcome(const Result<std::shared_ptr<const security::JwtVerifier>>& result, const std::string& keyId,
+                      const QString& expectedError);
+
 std::string_view view(const QByteArray& bytes);
 
 } // namespace aldis::test
