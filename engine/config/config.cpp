@@ -61,6 +61,7 @@ public:
     void applyEnvironment();
     void resolveDefaults();
     void ensureDevSecret();
+    void ensureAdminToken();
     void fail(std::string message) { error("", 0, std::move(message)); }
 
     LoadResult result() && { return LoadResult{std::move(m_config), std::move(m_errors)}; }
@@ -118,7 +119,7 @@ void Loader::readRoot(const toml::table& root)
                 if (auto suggestion = closest(name, sections))
                     message += "; did you mean '[" + *suggestion + "]'?";
                 else
-                    message += "; the sections are [node], [client], [store], [auth], [[auth.keys]] and [namespaces.NAME]";
+                    message += "; the sections are [node], [client], [store], [auth], [[auth.keys]], [admin], [alerts] and [namespaces.NAME]";
                 error(name, line, std::move(message));
             } else {
                 m_errors.push_back(unknownKey(name, line, name, {}, ""));
@@ -293,12 +294,20 @@ void Loader::ensureDevSecret()
     detail::addDevSecret(m_config, lineOfKey("node.data_dir"), m_errors);
 }
 
+void Loader::ensureAdminToken()
+{
+    if (!m_options.createDevSecret || !m_config.admin.enabled || !m_config.admin.token.empty() || !m_errors.empty())
+        return;
+    detail::addAdminToken(m_config, lineOfKey("node.data_dir"), m_errors);
+}
+
 LoadResult finish(Loader&& loader, const LoadOptions& options)
 {
     if (options.useEnvironment)
         loader.applyEnvironment();
     loader.resolveDefaults();
     loader.ensureDevSecret();
+    loader.ensureAdminToken();
     return std::move(loader).result();
 }
 

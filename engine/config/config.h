@@ -80,15 +80,36 @@ struct AuthConfig {
     std::vector<std::string> apiKeys;     // for POST /v1/publish
 };
 
+// The admin API listener (docs/admin-api.md).
+struct AdminConfig {
+    bool enabled = true;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8801;
+    std::string token;                    // bearer token; default: <data_dir>/admin-token
+};
+
+// Alert rules evaluated by the node every second; a threshold of 0 turns a rule off.
+struct AlertsConfig {
+    double p99LatencyMs = 50;             // publish-to-deliver p99 over the last second
+    double consumerLag = 10'000;          // messages behind, per bridge partition
+    double connectionDropPercent = 20;    // closed connections per minute
+    std::uint32_t connectionDropMinimum = 5; // fewer drops than this never alert
+    Millis holdFor = std::chrono::seconds(5); // how long a condition holds before it fires or clears
+};
+
 struct Config {
     NodeConfig node;
     ClientListenerConfig client;
     StoreConfig store;
     AuthConfig auth;
+    AdminConfig admin;
+    AlertsConfig alerts;
     std::map<std::string, NamespaceConfig> namespaces; // by name; "" is the default
 
     // Where a development HS256 secret lives when no key is configured.
     std::filesystem::path devSecretPath() const { return node.dataDir / "dev-secret"; }
+    // Where the admin token lives when admin.token is not set.
+    std::filesystem::path adminTokenPath() const { return node.dataDir / "admin-token"; }
     const NamespaceConfig* findNamespace(std::string_view name) const;
 };
 

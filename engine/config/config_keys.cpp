@@ -20,7 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kUint32Max = std::numeric_limits<std::uint32_t>::max();
-constexpr std::size_t kMinApiKeyChars = 16;
 constexpr std::string_view kDurationExamples = "such as \"10s\", \"250ms\", \"5m\", \"24h\" or a whole number of seconds";
 
 template <typename>
@@ -99,6 +98,14 @@ std::string areApiKeys(const Value& value)
     return {};
 }
 
+std::string isAdminToken(const Value& value)
+{
+    if (std::get<std::string>(value).size() < kMinApiKeyChars)
+        return "must be at least " + std::to_string(kMinApiKeyChars)
+            + " characters (make one with `openssl rand -hex 24`), or remove it to use <data_dir>/admin-token";
+    return {};
+}
+
 std::string areOrigins(const Value& value)
 {
     const auto& origins = std::get<std::vector<std::string>>(value);
@@ -126,6 +133,8 @@ using N = NodeConfig;
 using L = ClientListenerConfig;
 using S = StoreConfig;
 using A = AuthConfig;
+using AD = AdminConfig;
+using AL = AlertsConfig;
 
 template <typename Target>
 std::string expectation(const KeySpec<Target>& spec, bool fromEnvironment)
@@ -227,6 +236,32 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Clock leeway for `exp` and `nbf` (default 30s)"),
         key<C>("auth", "api_keys", Kind::StringList, setConfig<&C::auth, &A::apiKeys>,
                "Keys accepted by POST /v1/publish, each at least 16 characters").checkedBy(areApiKeys),
+
+        key<C>("admin", "enabled", Kind::Bool, setConfig<&C::admin, &AD::enabled>,
+               "Serve the admin API (default true)"),
+        key<C>("admin", "address", Kind::String, setConfig<&C::admin, &AD::address>,
+               "Address the admin listener binds (default 127.0.0.1)").checkedBy(notEmpty),
+        key<C>("admin", "port", Kind::Integer, setConfig<&C::admin, &AD::port>,
+               "Port of the admin listener, 0 for any free port (default 8801)")
+            .range(0, 65535).withHint("0 picks a free port"),
+        key<C>("admin", "token", Kind::String, setConfig<&C::admin, &AD::token>,
+               "Bearer token of the admin API, at least 16 characters (default: made once in <data_dir>/admin-token)")
+            .checkedBy(isAdminToken),
+
+        key<C>("alerts", "p99_latency_ms", Kind::Number, setConfig<&C::alerts, &AL::p99LatencyMs>,
+               "Alert when publish-to-deliver p99 is above this many ms, 0 for never (default 50)").atLeast(0),
+        key<C>("alerts", "consumer_lag", Kind::Number, setConfig<&C::alerts, &AL::consumerLag>,
+               "Alert when a bridge partition is this many messages behind, 0 for never (default 10000)").atLeast(0),
+        key<C>("alerts", "connection_drop_percent", Kind::Number,
+               setConfig<&C::alerts, &AL::connectionDropPercent>,
+               "Alert when this percentage of connections closed within a minute, 0 for never (default 20)")
+            .atLeast(0),
+        key<C>("alerts", "connection_drop_minimum", Kind::Integer,
+               setConfig<&C::alerts, &AL::connectionDropMinimum>,
+               "Closed connections per minute below which the drop rule never fires (default 5)")
+            .range(1, kUint32Max),
+        key<C>("alerts", "for", Kind::Duration, setConfig<&C::alerts, &AL::holdFor>,
+               "How long a rule's condition must hold before it fires or clears (default 5s)"),
     };
     return keys;
 }
@@ -404,15 +439,20 @@ ConfigError unknownKey(const std::string& fullName, int line, std::string_view w
         message += "; did you mean '" + std::string(prefix) + *suggestion + "'?";
     } else {
         // The right key in the wrong section is a common slip.
-        std::optional<std::string> elsewhere;
+        // The first section in the table wins (client.port before admin.port); the
+        // others are named too.
+        std::vector<std::string> elsewhere;
         for (const auto& spec : configKeys())
             if (spec.name == word)
-                elsewhere = fullKey(spec);
-        if (elsewhere)
-            message += "; did you mean '" + *elsewhere + "'? Put it below its section header, ["
-                + elsewhere->substr(0, elsewhere->find('.')) + "]";
+                elsewhere.push_back(fullKey(spec));
+        if (!elsewhere.empty()) {
+            message += "; did you mean '" + elsewhere.front() + "'? Put it below its section header, ["
+                + elsewhere.front().substr(0, elsewhere.front().find('.')) + "]";
+            if (elsewhere.size() > 1)
+                message += " (also: " + joined(std::vector<std::string>(elsewhere.begin() + 1, elsewhere.end())) + ")";
+        }
         else if (candidates.empty())
-            message += "; remove it, or move it below one of the sections [node], [client], [store] or [auth]";
+            message += "; remove it, or move it below one of the sections [node], [client], [store], [auth], [admin] or [alerts]";
         else
             message += "; remove it or use one of: " + joined(candidates);
     }

@@ -19,9 +19,11 @@
 namespace aldis::config::detail {
 
 inline constexpr std::size_t kMinHs256SecretBytes = 32;
+inline constexpr std::size_t kMinApiKeyChars = 16;  // API keys and the admin token
 
 // The top-level tables of a config file.
-inline constexpr std::array<std::string_view, 5> kSections = {"node", "client", "store", "auth", "namespaces"};
+inline constexpr std::array<std::string_view, 7> kSections = {"node", "client", "store", "auth",
+                                                              "admin", "alerts", "namespaces"};
 
 // Adds an HS256 key with id "env"; it has no key in the tables.
 inline constexpr std::string_view kHs256SecretVar = "ALDIS_AUTH_HS256_SECRET";
@@ -61,7 +63,7 @@ struct KeySpec {
     constexpr KeySpec alias(std::string_view a) const { auto s = *this; s.envAlias = a; return s; }
 };
 
-// The scalar keys of [node], [client], [store] and [auth].
+// The scalar keys of [node], [client], [store], [auth], [admin] and [alerts].
 const std::vector<KeySpec<Config>>& configKeys();
 
 // The keys of one [namespaces.NAME] table.

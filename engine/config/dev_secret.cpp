@@ -5,6 +5,7 @@
 #include "config/config_text.h"
 
 #include <array>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -35,72 +36,52 @@ std::string hexEncode(const unsigned char* data, std::size_t size)
     return out;
 }
 
-} // namespace
 
-void addDevSecret(Config& config, int dataDirLine, std::vector<ConfigError>& errors)
+// Reads the secret in `path` or creates it (random, hex, mode 0600, O_EXCL so that
+// when another process made it first, its secret is used). `what` names the secret
+// in messages; `alternative` says what the user can configure instead.
+std::optional<std::string> readOrCreate(const fs::path& path, const fs::path& dataDir, std::string_view what,
+                                        std::string_view alternative, std::string& problem)
 {
-    auto error = [&errors](std::string key, int line, std::string message) {
-        errors.push_back(ConfigError{std::move(key), line, std::move(message)});
-    };
-    const fs::path path = config.devSecretPath();
-    auto fromFile = [&](const std::string& text) -> bool {
-        auto secret = trimmed(text);
-        if (secret.size() < kMinHs256SecretBytes) {
-            error("node.data_dir", dataDirLine,
-                  "the development secret '" + path.string()
-                      + "' is shorter than 32 bytes; delete the file to have a new one made");
-            return false;
+    auto fromFile = [&]() -> std::optional<std::string> {
+        std::string readProblem;
+        auto text = readTextFile(path, readProblem);
+        if (!text) {
+            problem = "cannot read the " + std::string(what) + " '" + path.string() + "': " + readProblem
+                + "; fix its permissions or delete it";
+            return std::nullopt;
         }
-        config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, std::move(secret), {}, {}, {}, {}});
-        return true;
+        return trimmed(*text);
     };
 
     std::error_code ec;
-    if (fs::exists(path, ec)) {
-        std::string problem;
-        if (auto text = readTextFile(path, problem))
-            fromFile(*text);
-        else
-            error("node.data_dir", dataDirLine,
-                  "cannot read the development secret '" + path.string() + "': " + problem
-                      + "; fix its permissions or delete it");
-        return;
-    }
+    if (fs::exists(path, ec))
+        return fromFile();
 
-    fs::create_directories(config.node.dataDir, ec);
+    fs::create_directories(dataDir, ec);
     if (ec) {
-        error("node.data_dir", dataDirLine,
-              "cannot create the data directory '" + config.node.dataDir.string() + "': " + ec.message()
-                  + "; create it or set node.data_dir (ALDIS_NODE_DATA_DIR) to a writable folder");
-        return;
+        problem = "cannot create the data directory '" + dataDir.string() + "': " + ec.message()
+            + "; create it or set node.data_dir (ALDIS_NODE_DATA_DIR) to a writable folder";
+        return std::nullopt;
     }
 
     std::array<unsigned char, kDevSecretRandomBytes> random{};
     {
         std::ifstream urandom("/dev/urandom", std::ios::binary);
         if (!urandom.read(reinterpret_cast<char*>(random.data()), random.size())) {
-            error("node.data_dir", dataDirLine,
-                  "cannot read /dev/urandom to make a development secret; configure an [[auth.keys]] entry instead");
-            return;
+            problem = "cannot read /dev/urandom to make a " + std::string(what) + "; " + std::string(alternative);
+            return std::nullopt;
         }
     }
     const std::string secret = hexEncode(random.data(), random.size());
 
-    // O_EXCL: when another process made the file first, its secret is the one to use.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) {
-        std::string problem;
-        if (auto text = readTextFile(path, problem))
-            fromFile(*text);
-        else
-            error("node.data_dir", dataDirLine, "cannot read the development secret '" + path.string() + "': " + problem);
-        return;
-    }
+    if (fd < 0 && errno == EEXIST)
+        return fromFile();
     if (fd < 0) {
-        error("node.data_dir", dataDirLine,
-              "cannot create the development secret '" + path.string() + "': " + std::strerror(errno)
-                  + "; make the data directory writable or configure an [[auth.keys]] entry");
-        return;
+        problem = "cannot create the " + std::string(what) + " '" + path.string() + "': " + std::strerror(errno)
+            + "; make the data directory writable or " + std::string(alternative);
+        return std::nullopt;
     }
     const std::string content = secret + "\n";
     std::size_t written = 0;
@@ -118,12 +99,45 @@ void addDevSecret(Config& config, int dataDirLine, std::vector<ConfigError>& err
     failed = ::close(fd) != 0 || failed;
     if (failed) {
         ::unlink(path.c_str());
-        error("node.data_dir", dataDirLine,
-              "cannot write the development secret '" + path.string()
-                  + "'; make the data directory writable or configure an [[auth.keys]] entry");
+        problem = "cannot write the " + std::string(what) + " '" + path.string()
+            + "'; make the data directory writable or " + std::string(alternative);
+        return std::nullopt;
+    }
+    return secret;
+}
+
+} // namespace
+
+void addDevSecret(Config& config, int dataDirLine, std::vector<ConfigError>& errors)
+{
+    const fs::path path = config.devSecretPath();
+    std::string problem;
+    auto secret = readOrCreate(path, config.node.dataDir, "development secret",
+                               "configure an [[auth.keys]] entry", problem);
+    if (secret && secret->size() < kMinHs256SecretBytes)
+        problem = "the development secret '" + path.string()
+            + "' is shorter than 32 bytes; delete the file to have a new one made";
+    if (!problem.empty()) {
+        errors.push_back(ConfigError{"node.data_dir", dataDirLine, std::move(problem)});
         return;
     }
-    config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, secret, {}, {}, {}, {}});
+    config.auth.keys.push_back(JwtKeyConfig{"dev", {"HS256"}, std::move(*secret), {}, {}, {}, {}});
+}
+
+void addAdminToken(Config& config, int dataDirLine, std::vector<ConfigError>& errors)
+{
+    const fs::path path = config.adminTokenPath();
+    std::string problem;
+    auto token = readOrCreate(path, config.node.dataDir, "admin token", "set admin.token (ALDIS_ADMIN_TOKEN)",
+                              problem);
+    if (token && token->size() < kMinApiKeyChars)
+        problem = "the admin token in '" + path.string()
+            + "' is shorter than 16 characters; delete the file to have a new one made";
+    if (!problem.empty()) {
+        errors.push_back(ConfigError{"node.data_dir", dataDirLine, std::move(problem)});
+        return;
+    }
+    config.admin.token = std::move(*token);
 }
 
 } // namespace aldis::config::detail

@@ -17,4 +17,8 @@ namespace aldis::config::detail {
 // wanted (no key configured, nothing failed so far).
 void addDevSecret(Config& config, int dataDirLine, std::vector<ConfigError>& errors);
 
+// The same for the admin API's bearer token when admin.token is not set:
+// `config.adminTokenPath()`, read or created once, stored in `config.admin.token`.
+void addAdminToken(Config& config, int dataDirLine, std::vector<ConfigError>& errors);
+
 } // namespace aldis::config::detail

@@ -266,6 +266,19 @@ void TestConfig::badConfig_data()
     QTest::addRow("api key short") << QByteArray("[auth]\napi_keys = [\"0123456789abcdef\", \"short\"]\n")
                                    << "auth.api_keys" << 2 << "entry 2 has 5 characters";
 
+    // [admin] and [alerts].
+    QTest::addRow("admin token short") << QByteArray("[admin]\ntoken = \"short\"\n") << "admin.token" << 2
+                                       << "at least 16 characters";
+    QTest::addRow("admin port range") << QByteArray("[admin]\nport = -1\n") << "admin.port" << 2 << "got -1";
+    QTest::addRow("admin enabled string") << QByteArray("[admin]\nenabled = \"yes\"\n") << "admin.enabled" << 2
+                                          << "true or false";
+    QTest::addRow("admin key typo") << QByteArray("[admin]\ntokn = \"x\"\n") << "admin.tokn" << 2
+                                    << "did you mean 'admin.token'?";
+    QTest::addRow("alerts negative") << QByteArray("[alerts]\np99_latency_ms = -1\n") << "alerts.p99_latency_ms" << 2
+                                     << "at least 0";
+    QTest::addRow("alerts for") << QByteArray("[alerts]\nfor = \"soon\"\n") << "alerts.for" << 2 << "a duration";
+    QTest::addRow("alerts section typo") << QByteArray("[alert]\n") << "alert" << 1 << "did you mean '[alerts]'?";
+
     // [[auth.keys]].
     QTest::addRow("keys not array") << QByteArray("[auth]\nkeys = \"x\"\n") << "auth.keys" << 2
                                     << "[[auth.keys]]";
