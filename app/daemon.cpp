@@ -27,6 +27,9 @@ int runDaemon(config::Config initial, std::optional<std::string> configFile)
         std::fprintf(stderr, "aldis: cannot start: %s\n", started.error().message.c_str());
         return 1;
     }
+    // The admin line comes first: tools that wait for "listening on" find both.
+    if (node.adminPort() != 0)
+        std::printf("aldis: admin on %s:%u\n", cfg->admin.address.c_str(), node.adminPort());
     std::printf("aldis: listening on %s:%u\n", cfg->client.address.c_str(), node.port());
     std::fflush(stdout);
 

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <deque>
+#include <mutex>
 #include <random>
 #include <unordered_map>
 
@@ -71,6 +72,7 @@ struct Broker::Channel {
     std::vector<std::function<void(const Error*)>> waiting; // operations queued while loading
     std::string epoch;
     std::uint64_t lastOffset = 0;                 // the last offset fanned out
+    std::uint64_t publications = 0;               // fanned out since the channel was loaded
     std::unordered_map<std::uint64_t, SubscriberEntry> subscribers;
 
     // Store calls in flight whose callbacks come back to this channel: while any is,
@@ -521,6 +523,7 @@ void Broker::publishMemory(Channel& channel, const config::NamespaceConfig& ns, 
         }
     }
     const auto offset = ++channel.lastOffset;
+    ++channel.publications;
     auto frame = protocol::makePublicationFrame(
         protocol::pubPush(channel.name, offset, request.data, now, request.user, request.key), request.born);
     if (!request.key.empty()) {
@@ -572,6 +575,7 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
             // runs them in that order, so fan-out is in offset order too.
             channel.epoch = result->epoch;
             channel.lastOffset = result->offset;
+            ++channel.publications;
             auto frame = protocol::makePublicationFrame(
                 protocol::pubPush(channel.name, result->offset, frameFields->data, result->ts,
                                   frameFields->user, frameFields->key),
@@ -648,6 +652,41 @@ void Broker::history(HistoryRequest request, Callback<HistoryOk> done)
             });
         });
     });
+}
+
+void Broker::channelStats(std::function<void(std::vector<ChannelStats>)> done)
+{
+    // Each shard adds its channels on its own strand; the last one to finish calls
+    // `done`. The mutex guards only this gathering (admin path, never fan-out).
+    struct Gather {
+        std::mutex mutex;
+        std::vector<ChannelStats> stats;
+        std::size_t remaining;
+        std::function<void(std::vector<ChannelStats>)> done;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->remaining = m_shards.size();
+    gather->done = std::move(done);
+    for (auto& shard : m_shards) {
+        asio::post(shard->strand, [gather, &shard = *shard] {
+            std::vector<ChannelStats> local;
+            local.reserve(shard.channels.size());
+            for (const auto& [name, channel] : shard.channels) {
+                if (channel->load != Channel::Load::ready)
+                    continue;
+                local.push_back(ChannelStats{name, channel->subscribers.size(), channel->lastOffset, channel->epoch,
+                                             channel->publications});
+            }
+            std::unique_lock lock(gather->mutex);
+            gather->stats.insert(gather->stats.end(), std::make_move_iterator(local.begin()),
+                                 std::make_move_iterator(local.end()));
+            if (--gather->remaining > 0)
+                return;
+            auto all = std::move(gather->stats);
+            lock.unlock();
+            gather->done(std::move(all));
+        });
+    }
 }
 
 void Broker::presence(std::string channelName, Callback<PresenceOk> done)

@@ -86,6 +86,15 @@ struct HistoryOk {
     std::string publicationsJson; // a JSON array
 };
 
+// One channel as the admin API lists it.
+struct ChannelStats {
+    std::string name;
+    std::size_t subscribers = 0;
+    std::uint64_t lastOffset = 0;
+    std::string epoch;
+    std::uint64_t publications = 0; // since the channel was loaded
+};
+
 struct PresenceOk {
     std::vector<std::pair<std::uint64_t, std::string>> clients; // client id, user
 };
@@ -125,6 +134,10 @@ public:
     void presence(std::string channel, Callback<PresenceOk> done);
     void ack(std::string user, std::string durable, std::string channel, std::uint64_t offset,
              Callback<bool> done);
+
+    // Every channel held in memory, gathered shard by shard on their strands; `done`
+    // runs on the strand of the shard that finished last.
+    void channelStats(std::function<void(std::vector<ChannelStats>)> done);
 
     // The namespace settings of a channel, or nothing when its namespace is not
     // configured. Reads the current configuration.

@@ -47,6 +47,13 @@ Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::str
       m_closeTimer(m_socket.get_executor())
 {
     m_in.assign(leftover.begin(), leftover.end());
+    boost::system::error_code ec;
+    const auto remote = m_socket.remote_endpoint(ec);
+    if (!ec)
+        m_remote = remote.address().to_string() + ":" + std::to_string(remote.port());
+    m_connectedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
     m_ctx->metrics.connections.add(1);
     m_ctx->metrics.connectionsTotal.add();
 }
@@ -281,6 +288,10 @@ bool Session::authenticate(const security::VerifyResult& result, std::uint64_t r
     }
     m_claims = std::get<security::Claims>(result);
     m_user = m_claims.sub;
+    {
+        std::lock_guard lock(m_infoMutex);
+        m_infoUser = m_user;
+    }
     m_authed = true;
     armExpiry();
     return true;
@@ -407,6 +418,7 @@ void Session::doSubscribe(protocol::Command& cmd)
                                        "the connection is closing; subscribe again after reconnecting");
             }
             self.m_subscriptions.emplace(channel, durable);
+            self.m_infoSubscriptions.store(self.m_subscriptions.size(), std::memory_order_relaxed);
             std::string ok = "{\"channel\":";
             protocol::appendJsonString(ok, channel);
             ok += ",\"epoch\":";
@@ -420,7 +432,9 @@ void Session::doSubscribe(protocol::Command& cmd)
 
 void Session::doUnsubscribe(protocol::Command& cmd)
 {
-    if (!m_subscriptions.erase(cmd.channel))
+    const bool wasSubscribed = m_subscriptions.erase(cmd.channel) > 0;
+    m_infoSubscriptions.store(m_subscriptions.size(), std::memory_order_relaxed);
+    if (!wasSubscribed)
         return replyError(cmd.id, ErrorCode::not_subscribed, "not subscribed to \"" + cmd.channel + "\"");
     m_ctx->broker.unsubscribe(cmd.channel, m_clientId,
                               onStrand<bool>([id = cmd.id](Session& self, Result<bool>) { self.reply(id, "{}"); }));
@@ -532,6 +546,22 @@ void Session::closeIfDrained()
     }
 }
 
+Session::Info Session::info() const
+{
+    Info info;
+    info.client = m_clientId;
+    {
+        std::lock_guard lock(m_infoMutex);
+        info.user = m_infoUser;
+    }
+    info.remote = m_remote;
+    info.connectedAtMs = m_connectedAtMs;
+    info.subscriptions = m_infoSubscriptions.load(std::memory_order_relaxed);
+    info.messagesOut = m_messagesOut.load(std::memory_order_relaxed);
+    info.queuedBytes = m_infoQueuedBytes.load(std::memory_order_relaxed);
+    return info;
+}
+
 void Session::deliver(broker::FramePtr frame)
 {
     asio::post(m_socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
@@ -556,7 +586,9 @@ void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 void Session::subscriptionEnded(const std::string& channel, broker::FramePtr push)
 {
     asio::post(m_socket.get_executor(), [self = shared_from_this(), channel, push = std::move(push)]() mutable {
-        if (self->m_subscriptions.erase(channel))
+        const bool wasSubscribed = self->m_subscriptions.erase(channel) > 0;
+        self->m_infoSubscriptions.store(self->m_subscriptions.size(), std::memory_order_relaxed);
+        if (wasSubscribed)
             self->enqueue(std::move(push));
     });
 }
@@ -607,6 +639,8 @@ void Session::writeMore()
             if (item.kind == Queued::live && item.frame->publication)
                 self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
         }
+        self->m_messagesOut.fetch_add(self->m_writing.size(), std::memory_order_relaxed);
+        self->m_infoQueuedBytes.store(self->m_queuedBytes, std::memory_order_relaxed);
         self->m_writing.clear();
         if (ec) {
             self->m_closing = true;

@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <deque>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +53,20 @@ public:
 
     // Sends the `disconnect` push and a close frame with `code`, then closes.
     void closeWith(std::uint16_t code, std::string reason, bool reconnect);
+
+    // What the admin API lists (docs/admin-api.md, connections). Safe from any thread:
+    // the figures are relaxed atomics updated on the strand, the user a copy under a
+    // mutex taken only at connect/refresh and by this call.
+    struct Info {
+        std::uint64_t client = 0;
+        std::string user;
+        std::string remote;
+        std::int64_t connectedAtMs = 0;
+        std::uint64_t subscriptions = 0;
+        std::uint64_t messagesOut = 0;
+        std::uint64_t queuedBytes = 0;
+    };
+    Info info() const;
 
 private:
     // Live traffic and a subscribe's catch-up (replay) count against the send queue
@@ -135,6 +151,15 @@ private:
     bool m_peerClosed = false;
     bool m_socketClosed = false;
     Clock::time_point m_lastSeen;
+
+    // Read by info() from other threads.
+    mutable std::mutex m_infoMutex;
+    std::string m_infoUser;
+    std::string m_remote;
+    std::int64_t m_connectedAtMs = 0;
+    std::atomic<std::uint64_t> m_infoSubscriptions{0};
+    std::atomic<std::uint64_t> m_messagesOut{0};
+    std::atomic<std::uint64_t> m_infoQueuedBytes{0};
     boost::asio::steady_timer m_pingTimer;
     boost::asio::steady_timer m_authTimer;   // connect timeout, then token expiry
     boost::asio::steady_timer m_closeTimer;

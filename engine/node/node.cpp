@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "node/node.h"
 
+#include "admin/admin_server.h"
 #include "broker/broker.h"
 #include "gateway/server.h"
 #include "gateway/server_context.h"
@@ -55,6 +56,30 @@ Result<void> Node::start()
                              " (set client.address / client.port)");
     }
 
+    if (m_config->admin.enabled) {
+        admin::NodeFacts facts;
+        facts.version = ALDIS_VERSION;
+        facts.startedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+        facts.clientListener = m_config->client.address + ":" + std::to_string(m_server->port());
+        facts.storeBackend = m_config->store.backend;
+        facts.storePath = m_config->store.path.string();
+        m_admin = std::make_unique<admin::AdminServer>(m_io, m_context, *m_server, std::move(facts));
+        try {
+            m_admin->start();
+        } catch (const std::exception& e) {
+            m_admin.reset();
+            m_server->stopAccepting();
+            m_server.reset();
+            m_store->close();
+            return makeError(ErrorCode::unavailable,
+                             "cannot listen for the admin API on " + m_config->admin.address + ":" +
+                                 std::to_string(m_config->admin.port) + ": " + e.what() +
+                                 " (set admin.port, or admin.enabled = false)");
+        }
+    }
+
     unsigned threads = m_config->node.threads ? m_config->node.threads : std::max(1u, std::thread::hardware_concurrency());
     auto guard = std::make_shared<WorkGuard>(m_io.get_executor());
     for (unsigned i = 0; i < threads; ++i)
@@ -64,12 +89,19 @@ Result<void> Node::start()
     spdlog::info("node {} (region {}) listening on {}:{} with {} threads, store {}", m_config->node.id,
                  m_config->node.region, m_config->client.address, m_server->port(), threads,
                  m_config->store.path.string());
+    if (m_admin)
+        spdlog::info("admin API on {}:{} (docs/admin-api.md)", m_admin->address(), m_admin->port());
     return {};
 }
 
 std::uint16_t Node::port() const noexcept
 {
     return m_server ? m_server->port() : 0;
+}
+
+std::uint16_t Node::adminPort() const noexcept
+{
+    return m_admin ? m_admin->port() : 0;
 }
 
 std::size_t Node::drain(std::chrono::milliseconds timeout)
@@ -148,6 +180,8 @@ void Node::stop()
         return;
     m_running = false;
     m_context->ready.store(false);
+    if (m_admin)
+        m_admin->stop();
     m_server->stopAccepting();
     if (m_server->closeAll(4007, "node is shutting down", true) > 0)
         waitForSessions(std::chrono::seconds(3)); // a session answers its in-flight commands first
@@ -158,6 +192,7 @@ void Node::stop()
     for (auto& t : m_threads)
         t.join();
     m_threads.clear();
+    m_admin.reset();
     m_server.reset();
 }
 

@@ -16,11 +16,12 @@
 namespace aldis::store { class EventStore; }
 namespace aldis::broker { class Broker; }
 namespace aldis::gateway { class Server; struct ServerContext; }
+namespace aldis::admin { class AdminServer; }
 
 namespace aldis::node {
 
-// One Aldis node: the event store, the broker, the client listener and the io_context
-// threads that run them. The daemon and the control room's embedded node are both a
+// One Aldis node: the event store, the broker, the client listener, the admin API and
+// the io_context threads that run them. The daemon and the control room's embedded node are both a
 // Node.
 //
 // Threads: start(), drain(), reload() and stop() are called from one controlling
@@ -37,6 +38,8 @@ public:
     Result<void> start();
 
     std::uint16_t port() const noexcept;
+    // The admin API's port (0 when admin.enabled is false).
+    std::uint16_t adminPort() const noexcept;
 
     // Graceful stop: /ready turns 503, no new connections, every client gets the
     // `disconnect` push and 4007, pending commits finish; returns once all sessions
@@ -63,6 +66,7 @@ private:
     std::unique_ptr<broker::Broker> m_broker;
     std::shared_ptr<gateway::ServerContext> m_context;
     std::unique_ptr<gateway::Server> m_server;
+    std::unique_ptr<admin::AdminServer> m_admin;
     std::vector<std::thread> m_threads;
     bool m_running = false;
 };

@@ -125,7 +125,28 @@ void labeled(std::string& out, const char* name, const char* help, const char* l
         out += std::to_string(n); out += '\n';
     }
 }
+void labeledGauge(std::string& out, const char* name, const char* help, const char* label, const LabeledGauge& g)
+{
+    out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
+    out += "# TYPE "; out += name; out += " gauge\n";
+    for (const auto& [value, n] : g.values()) {
+        out += name; out += '{'; out += label; out += "=\""; out += value; out += "\"} ";
+        out += std::to_string(n); out += '\n';
+    }
+}
 } // namespace
+
+void LabeledGauge::set(const std::string& label, std::int64_t value)
+{
+    std::lock_guard lock(m_mutex);
+    m_values[label] = value;
+}
+
+std::map<std::string, std::int64_t> LabeledGauge::values() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_values;
+}
 
 std::string Metrics::renderPrometheus() const
 {
@@ -146,6 +167,7 @@ std::string Metrics::renderPrometheus() const
     histogram(out, "aldis_store_append_seconds", "From a durable publish entering the store queue to its commit.", storeAppend);
     labeled(out, "aldis_auth_failures_total", "Refused tokens and API keys by reason.", "reason", authFailures);
     labeled(out, "aldis_disconnects_total", "Connections closed by the server, by close code.", "code", disconnects);
+    labeledGauge(out, "aldis_alerts_active", "1 while an alert rule fires, by rule.", "rule", alertsActive);
     return out;
 }
 

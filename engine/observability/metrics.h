@@ -68,6 +68,17 @@ private:
     std::map<std::string, std::uint64_t> m_values;
 };
 
+// A gauge per label value (alert rules by name).
+class LabeledGauge {
+public:
+    void set(const std::string& label, std::int64_t value);
+    std::map<std::string, std::int64_t> values() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::int64_t> m_values;
+};
+
 // The node's metrics (PROTOCOL.md, "GET /metrics"). One instance per node, shared by
 // every module; all members are safe to use from any thread.
 struct Metrics {
@@ -86,6 +97,7 @@ struct Metrics {
     LabeledCounter disconnects;  // by close code
     Gauge channels;
     Gauge subscriptions;
+    LabeledGauge alertsActive;   // 1 while the rule fires, by rule name
 
     // Prometheus text exposition format 0.0.4.
     std::string renderPrometheus() const;

@@ -48,10 +48,13 @@ void DaemonProcess::writeConfig(const QString& extraToml)
         "[node]\nid = \"test-node\"\nregion = \"test\"\ndata_dir = \"%1\"\nlog_level = \"info\"\nlog_format = \"text\"\n"
         "drain_timeout = \"5s\"\n"
         "[client]\naddress = \"127.0.0.1\"\nport = %2\n"
+        "[admin]\naddress = \"127.0.0.1\"\nport = %5\ntoken = \"%6\"\n"
         "[auth]\napi_keys = [\"%3\"]\n[[auth.keys]]\nid = \"test\"\nalgorithms = [\"HS256\"]\nsecret = \"%4\"\n")
                        .arg(m_dir.path())
                        .arg(m_port)
-                       .arg(QString::fromLatin1(kApiKey), QString::fromLatin1(kSecret));
+                       .arg(QString::fromLatin1(kApiKey), QString::fromLatin1(kSecret))
+                       .arg(m_adminPort)
+                       .arg(QString::fromLatin1(kAdminToken));
     file.write((base + extraToml).toUtf8());
 }
 
@@ -76,6 +79,9 @@ bool DaemonProcess::start(int timeoutMs)
         auto match = re.match(QString::fromUtf8(m_output));
         if (match.hasMatch()) {
             m_port = static_cast<std::uint16_t>(match.captured(1).toUInt());
+            static const QRegularExpression adminRe(QStringLiteral("aldis: admin on [^:\\s]+:(\\d+)"));
+            if (auto admin = adminRe.match(QString::fromUtf8(m_output)); admin.hasMatch())
+                m_adminPort = static_cast<std::uint16_t>(admin.captured(1).toUInt());
             return true;
         }
         if (m_process.state() == QProcess::NotRunning)

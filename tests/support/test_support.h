@@ -22,13 +22,15 @@ bool servicesRequired();
 QString aldisBinary();
 
 // `aldis --daemon` as a subprocess with its own data folder and a config file written
-// from `extraToml` (appended to a base that listens on 127.0.0.1 port 0, logs text at
-// info, and uses a fixed HS256 key). start() waits for "aldis: listening on" and
+// from `extraToml` (appended to a base that listens on 127.0.0.1 port 0, serves the
+// admin API on 127.0.0.1 port 0 with kAdminToken, logs text at info, and uses a fixed
+// HS256 key). start() waits for "aldis: listening on" and
 // reads the port from it.
 class DaemonProcess {
 public:
     static constexpr const char* kSecret = "test-secret-test-secret-test-secret-0123456789";
     static constexpr const char* kApiKey = "test-api-key-0123456789";
+    static constexpr const char* kAdminToken = "test-admin-token-0123456789";
 
     explicit DaemonProcess(QString extraToml = {});
     ~DaemonProcess();
@@ -36,6 +38,7 @@ public:
     // Returns false (with the process output in lastOutput()) when it did not start.
     bool start(int timeoutMs = 10000);
     std::uint16_t port() const { return m_port; }
+    std::uint16_t adminPort() const { return m_adminPort; }
     QString dataDir() const { return m_dir.path(); }
     QString configPath() const { return m_dir.filePath("aldis.toml"); }
     QProcess& process() { return m_process; }
@@ -57,6 +60,7 @@ private:
     QProcess m_process;
     QByteArray m_output;
     std::uint16_t m_port = 0;
+    std::uint16_t m_adminPort = 0;
 };
 
 } // namespace aldis::test

@@ -540,7 +540,10 @@ void writeDaemonConfig(DaemonProcess& daemon, const QString& clientToml, const Q
             .arg(daemon.port())
             .arg(clientToml, QString::fromLatin1(DaemonProcess::kApiKey), authToml,
                  QString::fromLatin1(DaemonProcess::kSecret));
-    file.write((text + extraToml).toUtf8());
+    const QString admin = QStringLiteral("[admin]\naddress = \"127.0.0.1\"\nport = %1\ntoken = \"%2\"\n")
+                              .arg(daemon.adminPort())
+                              .arg(QString::fromLatin1(DaemonProcess::kAdminToken));
+    file.write((text + admin + extraToml).toUtf8());
 }
 
 boost::json::object cmd(std::string_view op,

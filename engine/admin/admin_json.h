@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "admin/alert_engine.h"
+#include "admin/audit_log.h"
+#include "admin/stats_sampler.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+// The JSON shapes of docs/admin-api.md, in one place.
+namespace aldis::admin {
+
+boost::json::object toJson(const AuditEntry& entry);
+boost::json::object toJson(const Alert& alert);
+boost::json::object toJson(const AlertRule& rule);
+boost::json::object toJson(const LatencySummary& latency);
+// The `stats` message without its node, region, state and alerts (the server adds them).
+boost::json::object toJson(const StatsSnapshot& snapshot);
+
+// {"error":{"code":code,"message":message}}
+boost::json::object errorJson(std::string_view code, std::string_view message);
+
+std::int64_t nowMs();
+
+} // namespace aldis::admin
