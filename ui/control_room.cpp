@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ui/control_room.h"
+
+#include "ui/adapter/embedded_node.h"
+#include "ui/adapter/node_registry.h"
+#include "ui/history/history_store.h"
+#include "ui/main_window.h"
+#include "ui/plugins/plugin_manager.h"
+#include "ui/theme.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTranslator>
+#include <QUrl>
+
+#include <memory>
+
+namespace aldis::ui {
+
+namespace {
+
+QString translate(const char* text)
+{
+    return QCoreApplication::translate("aldis::ui::ControlRoom", text);
+}
+
+// aldis_<lang>.qm from the resources first, then the installed folder, then the build
+// tree (the folder of the executable and its translations/ subfolders).
+void installTranslations(QApplication& app, const QLocale& locale)
+{
+    const QString appDir = QCoreApplication::applicationDirPath();
+    const QStringList folders{QStringLiteral(":/i18n"),
+                              appDir + QStringLiteral("/../share/aldis/translations"),
+                              appDir + QStringLiteral("/translations"),
+                              appDir + QStringLiteral("/../translations")};
+    auto* own = new QTranslator(&app);
+    for (const QString& folder : folders) {
+        if (own->load(locale, QStringLiteral("aldis"), QStringLiteral("_"), folder)) {
+            app.installTranslator(own);
+            break;
+        }
+    }
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(qt);
+}
+
+QUrl adminUrlFrom(const std::string& text)
+{
+    QString value = QString::fromStdString(text).trimmed();
+    if (!value.contains(QLatin1String("://")))
+        value.prepend(QStringLiteral("http://"));
+    QUrl url(value, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return {};
+    return url;
+}
+
+} // namespace
+
+int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
+{
+    // QApplication keeps a reference to argc: it must outlive the application.
+    int appArgc = argc;
+    QApplication app(appArgc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("aldis"));
+    QCoreApplication::setApplicationName(QStringLiteral("aldis"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ALDIS_VERSION));
+    Theme::apply(app);
+
+    QString language = QString::fromStdString(options.language);
+    if (language.isEmpty())
+        language = QSettings().value(QStringLiteral("language")).toString();
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    installTranslations(app, locale);
+
+    auto history = std::make_unique<HistoryStore>(HistoryStore::defaultPath());
+    if (!history->open()) {
+        qWarning("aldis: history disabled for this run: %s", qPrintable(history->lastError()));
+        // Charts still show what arrives while the window is open.
+        history = std::make_unique<HistoryStore>(QStringLiteral(":memory:"));
+        history->open();
+    }
+
+    std::unique_ptr<EmbeddedNode> embedded;
+    NodeRegistry registry;
+    registry.setHistoryStore(history.get());
+    if (options.connectUrls.empty()) {
+        QString error;
+        embedded = EmbeddedNode::start(QString::fromStdString(options.configFile.value_or(std::string())), &error);
+        if (!embedded) {
+            QMessageBox::critical(nullptr, translate("Aldis control room"),
+                                  translate("The embedded node did not start: %1").arg(error));
+            return 1;
+        }
+        registry.addNode(embedded->info().adminUrl, embedded->info().adminToken);
+    } else {
+        const QString token = QString::fromStdString(options.adminToken);
+        for (const std::string& text : options.connectUrls) {
+            const QUrl url = adminUrlFrom(text);
+            if (url.isEmpty()) {
+                QMessageBox::critical(nullptr, translate("Aldis control room"),
+                                      translate("\"%1\" is not an admin URL; give one like http://10.0.0.5:8801.")
+                                          .arg(QString::fromStdString(text)));
+                return 1;
+            }
+            registry.addNode(url, token);
+        }
+    }
+
+    PluginManager plugins(PluginManager::defaultSearchDirs());
+    plugins.loadAll(&registry);
+
+    auto window = std::make_unique<MainWindow>(&registry, history.get(), &plugins);
+    window->show();
+    if (options.wallMode)
+        window->setWallMode(true);
+    const int code = app.exec();
+
+    // Plugins hear aboutToShutdown() while the window and the context still exist.
+    plugins.shutdown();
+    window.reset();
+    return code;
+}
+
+} // namespace aldis::ui
