@@ -4,10 +4,14 @@
 #include "app/daemon.h"
 #include "config/config.h"
 #include "security/jwt.h"
+#ifdef ALDIS_HAVE_GUI
+#include "ui/control_room.h"
+#endif
 
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -22,6 +26,13 @@ namespace {
 constexpr const char* kUsage = R"(aldis - real-time messaging node with a control room
 
 Usage:
+  aldis [--config FILE] [--lang LANG] [--wall]
+                                     open the control room with an embedded node (clients on
+                                     port 8800, admin API on 127.0.0.1:8801, SQLite store)
+  aldis --connect URL[,URL...] [--admin-token TOKEN] [--lang LANG] [--wall]
+                                     open the control room watching remote nodes only; URL is a
+                                     node's admin API such as http://10.0.0.5:8801; the token
+                                     can also come from ALDIS_ADMIN_TOKEN
   aldis --daemon [--config FILE]     run the node headless (default: port 8800, SQLite store)
   aldis --check-config [--config FILE]
                                      validate the configuration and exit (names bad keys and lines)
@@ -33,7 +44,7 @@ Usage:
   aldis --version                    print the version
   aldis --help                       print this help
 
-Until the control room lands, `aldis` with no arguments runs the daemon too.
+LANG is en, de or ja (default: the system language); --wall starts full screen (F11 toggles).
 Every setting can also come from the environment (ALDIS_...); see docs/configuration.md.
 Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads namespaces, permissions and keys.
 )";
@@ -50,8 +61,23 @@ struct Args {
     std::optional<std::string> subscribe;
     std::optional<std::string> publish;
     std::optional<std::string> permissions;
+    std::vector<std::string> connect;
+    std::optional<std::string> adminToken;
+    std::string lang;
+    bool wall = false;
     std::string error;
 };
+
+std::vector<std::string> splitList(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
 
 Args parse(int argc, char** argv)
 {
@@ -72,6 +98,17 @@ Args parse(int argc, char** argv)
         else if (arg == "--help" || arg == "-h") a.help = true;
         else if (arg == "token" && i == 0) a.token = true;
         else if (arg == "--config" || arg == "-c") { if (auto v = value("--config")) a.configFile = *v; }
+        else if (arg == "--connect") {
+            if (auto v = value("--connect")) {
+                for (auto& url : splitList(*v))
+                    a.connect.push_back(url);
+                if (a.connect.empty())
+                    a.error = "--connect needs at least one admin URL, such as http://10.0.0.5:8801";
+            }
+        }
+        else if (arg == "--admin-token") { if (auto v = value("--admin-token")) a.adminToken = *v; }
+        else if (arg == "--lang") { if (auto v = value("--lang")) a.lang = *v; }
+        else if (arg == "--wall") a.wall = true;
         else if (arg == "--sub" && a.token) { if (auto v = value("--sub")) a.sub = *v; }
         else if (arg == "--ttl" && a.token) { if (auto v = value("--ttl")) a.ttl = *v; }
         else if (arg == "--subscribe" && a.token) { if (auto v = value("--subscribe")) a.subscribe = *v; }
@@ -82,17 +119,6 @@ Args parse(int argc, char** argv)
             break;
     }
     return a;
-}
-
-std::vector<std::string> splitList(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.push_back(item);
-    return out;
 }
 
 Result<security::Permissions> parsePermissions(const std::string& text)
@@ -228,6 +254,52 @@ int run(int argc, char** argv)
         }
         std::printf("configuration OK\n%s\n", config::describe(loaded.config).c_str());
         return 0;
+    }
+    if (a.daemon && (!a.connect.empty() || a.adminToken || !a.lang.empty() || a.wall)) {
+        std::fprintf(stderr, "aldis: --connect, --admin-token, --lang and --wall are control-room options; "
+                             "--daemon runs without a window\n");
+        return 2;
+    }
+    if (!a.daemon) {
+        if (!a.lang.empty() && a.lang != "en" && a.lang != "de" && a.lang != "ja") {
+            std::fprintf(stderr, "aldis: --lang must be en, de or ja\n");
+            return 2;
+        }
+        if (!a.connect.empty() && a.configFile) {
+            std::fprintf(stderr, "aldis: --connect watches remote nodes and runs no node here; --config is for "
+                                 "the embedded node, leave one of them out\n");
+            return 2;
+        }
+#ifdef ALDIS_HAVE_GUI
+        if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&
+            std::getenv("QT_QPA_PLATFORM") == nullptr) {
+            std::fprintf(stderr, "aldis: no display to open the control room on (DISPLAY is not set); run "
+                                 "`aldis --daemon` for a headless node\n");
+            return 2;
+        }
+        if (a.connect.empty()) {
+            // Checked here too, so a bad file is reported on the terminal before any window.
+            auto loaded = loadConfig(a, true);
+            if (!loaded.ok()) {
+                printErrors(loaded, a);
+                return 2;
+            }
+        }
+        ui::ControlRoomOptions options;
+        options.connectUrls = a.connect;
+        const char* envToken = std::getenv("ALDIS_ADMIN_TOKEN");
+        options.adminToken = a.adminToken.value_or(envToken ? envToken : "");
+        options.configFile = a.configFile;
+        options.language = a.lang;
+        options.wallMode = a.wall;
+        return ui::runControlRoom(argc, argv, options);
+#else
+        if (!a.connect.empty()) {
+            std::fprintf(stderr, "aldis: this build has no control room (ALDIS_BUILD_GUI=OFF); --connect needs it\n");
+            return 2;
+        }
+        std::fprintf(stderr, "aldis: this build has no control room (ALDIS_BUILD_GUI=OFF); running the node headless\n");
+#endif
     }
     auto loaded = loadConfig(a, true);
     if (!loaded.ok()) {
