@@ -343,8 +343,12 @@ void TopologyView::rebuild()
             name->setBrush(pal.text());
             name->setPos(nx + 8, ny + 6);
             name->setData(kItemKey, nodeKey);
-            QString line2 = tr("%1, %2").arg(healthLabel(node.health),
-                                             node.state.isEmpty() ? tr("unknown") : node.state);
+            // "Serving" alone when health and state say the same; "Warning, draining"
+            // when the state explains the colour.
+            QString line2 = node.state == healthKey(node.health)
+                                ? healthLabel(node.health)
+                                : tr("%1, %2").arg(healthLabel(node.health),
+                                                   node.state.isEmpty() ? tr("unknown") : node.state);
             auto* state = new QGraphicsSimpleTextItem(line2, tile);
             state->setFont(base);
             state->setBrush(colour);
