@@ -2,6 +2,7 @@
 #include "app/cli.h"
 
 #include "app/daemon.h"
+#include "app/demo.h"
 #include "config/config.h"
 #include "security/jwt.h"
 #ifdef ALDIS_HAVE_GUI
@@ -10,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -41,6 +43,11 @@ Usage:
                                      mint a development token (HS256) signed with the node's key;
                                      PATTERNS is a comma-separated list such as 'chat:*,news'
                                      JSON is {"subscribe":[...],"publish":[...]}
+  aldis demo [--url ws://HOST:PORT/v1/ws] [--rate 20] [--subscribers 10] [--channels 3]
+             [--duration 30s] [--config FILE]
+                                     publish demo traffic to a node (default: the local one) so
+                                     the control room's charts move; tokens are signed with the
+                                     node's development key
   aldis --version                    print the version
   aldis --help                       print this help
 
@@ -65,6 +72,8 @@ struct Args {
     std::optional<std::string> adminToken;
     std::string lang;
     bool wall = false;
+    bool demo = false;
+    DemoOptions demoOptions;
     std::string error;
 };
 
@@ -97,6 +106,35 @@ Args parse(int argc, char** argv)
         else if (arg == "--version" || arg == "-V") a.version = true;
         else if (arg == "--help" || arg == "-h") a.help = true;
         else if (arg == "token" && i == 0) a.token = true;
+        else if (arg == "demo" && i == 0) a.demo = true;
+        else if (a.demo && (arg == "--url" || arg == "--rate" || arg == "--subscribers" || arg == "--channels" ||
+                            arg == "--duration")) {
+            auto v = value(arg.c_str());
+            if (!v)
+                break;
+            if (arg == "--url") {
+                a.demoOptions.url = *v;
+            } else if (arg == "--duration") {
+                auto d = parseDuration(*v);
+                if (!d || d->count() <= 0)
+                    a.error = "--duration must be a duration such as 30s or 5m";
+                else
+                    a.demoOptions.duration = *d;
+            } else {
+                double number = 0;
+                auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), number);
+                const bool whole = arg != "--rate";
+                if (ec != std::errc{} || ptr != v->data() + v->size() || number <= 0 || number > 100000 ||
+                    (whole && number != static_cast<double>(static_cast<unsigned>(number))))
+                    a.error = arg + (whole ? " must be a whole number from 1 to 100000" : " must be a number above 0 (publications per second, at most 100000)");
+                else if (arg == "--rate")
+                    a.demoOptions.rate = number;
+                else if (arg == "--subscribers")
+                    a.demoOptions.subscribers = static_cast<unsigned>(number);
+                else
+                    a.demoOptions.channels = static_cast<unsigned>(number);
+            }
+        }
         else if (arg == "--config" || arg == "-c") { if (auto v = value("--config")) a.configFile = *v; }
         else if (arg == "--connect") {
             if (auto v = value("--connect")) {
@@ -240,6 +278,14 @@ int run(int argc, char** argv)
     }
     if (a.token)
         return mintToken(a);
+    if (a.demo) {
+        auto loaded = loadConfig(a, true);
+        if (!loaded.ok()) {
+            printErrors(loaded, a);
+            return 2;
+        }
+        return runDemo(a.demoOptions, loaded.config);
+    }
     if (a.checkConfig) {
         auto loaded = loadConfig(a, false);
         if (!loaded.ok()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The command line as a user meets it: --check-config names the bad key and its line,
 // `aldis token` mints a token the node accepts, unknown arguments are refused.
+#include "support/http_test_client.h"
 #include "support/test_support.h"
 
 #include "config/config.h"
@@ -60,6 +61,11 @@ private slots:
     void tokenRefusesBadInput_data();
     void tokenRefusesBadInput();
     void versionHelpAndUnknown();
+    void controlRoomOptionsRefused_data();
+    void controlRoomOptionsRefused();
+    void demoMovesTraffic();
+    void demoRefusesBadInput_data();
+    void demoRefusesBadInput();
 };
 
 void TestCli::checkConfigErrors_data()
@@ -168,6 +174,73 @@ void TestCli::versionHelpAndUnknown()
     auto unknown = run({"--deamon"});
     QCOMPARE(unknown.exitCode, 2);
     QVERIFY2(unknown.err.contains("unknown argument \"--deamon\""), qPrintable(unknown.err));
+}
+
+void TestCli::controlRoomOptionsRefused_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("daemon with connect") << QStringList{"--daemon", "--connect", "http://h:8801"}
+                                         << "control-room options";
+    QTest::addRow("daemon with wall") << QStringList{"--daemon", "--wall"} << "control-room options";
+    QTest::addRow("bad language") << QStringList{"--lang", "fr"} << "--lang must be en, de or ja";
+    QTest::addRow("connect and config") << QStringList{"--connect", "http://h:8801", "--config", "x.toml"}
+                                        << "leave one of them out";
+    QTest::addRow("connect without urls") << QStringList{"--connect", ","} << "at least one admin URL";
+    QTest::addRow("connect without value") << QStringList{"--connect"} << "--connect needs a value";
+}
+
+void TestCli::controlRoomOptionsRefused()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    auto r = run(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+}
+
+void TestCli::demoMovesTraffic()
+{
+    DaemonProcess daemon;
+    QVERIFY2(daemon.start(), daemon.output().constData());
+    const auto url = QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(daemon.port());
+    auto r = run({"demo", "--config", daemon.configPath(), "--url", url, "--duration", "2s", "--rate", "50",
+                  "--subscribers", "4", "--channels", "2"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("4 subscribers on 2 channels"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("published 50/s"), qPrintable(r.out));
+    // Every publication reaches the 4 subscribers of its channel (a few may still be
+    // in flight when the demo stops).
+    const auto delivered = metric(daemon.port(), "aldis_deliveries_total");
+    QVERIFY(delivered && *delivered >= 4 * 80);
+    QVERIFY2(!r.out.contains(QRegularExpression("failed [1-9]")), qPrintable(r.out));
+}
+
+void TestCli::demoRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("rate zero") << QStringList{"demo", "--rate", "0"} << 2 << "--rate must be a number above 0";
+    QTest::addRow("rate text") << QStringList{"demo", "--rate", "fast"} << 2 << "--rate must be a number above 0";
+    QTest::addRow("subscribers fraction") << QStringList{"demo", "--subscribers", "1.5"} << 2
+                                          << "--subscribers must be a whole number";
+    QTest::addRow("duration") << QStringList{"demo", "--duration", "soon"} << 2 << "--duration must be a duration";
+    QTest::addRow("bad url") << QStringList{"demo", "--url", "http://x/"} << 2 << "--url ws://HOST:PORT/v1/ws";
+    QTest::addRow("nobody there") << QStringList{"demo", "--url", "ws://127.0.0.1:1/v1/ws", "--duration", "1s"} << 1
+                                  << "cannot reach a node";
+}
+
+void TestCli::demoRefusesBadInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const auto file = writeFile(dir, "aldis.toml", QStringLiteral("[node]\ndata_dir = \"%1\"\n").arg(dir.path()).toUtf8());
+    auto r = run(args + QStringList{"--config", file});
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
