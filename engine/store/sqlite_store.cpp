@@ -6,11 +6,17 @@
 #include "store/sqlite_statement.h"
 #include "store/sqlite_writer.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <system_error>
 #include <utility>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace aldis::store {
 
@@ -31,11 +37,16 @@ struct SqliteStore::Impl {
     // Closes the read connection first, so that closing the writer's, the last
     // connection, checkpoints the WAL into the database file.
     void releaseConnections();
+    void releaseLock();
 
     const SqliteStoreOptions m_options;
 
     std::mutex m_lifecycleMutex; // serialises open() and close()
     bool m_open = false;
+    // An exclusive flock on "<path>.lock" while open: offsets are assigned by this
+    // process's writer, so a second node on the same file would hand out the same
+    // offsets twice. The lock makes that a clear start-up error instead.
+    int m_lockFd = -1;
 
     detail::SqliteWriter m_writer;
     SqliteReader m_reader;
@@ -48,6 +59,14 @@ void SqliteStore::Impl::releaseConnections()
 {
     m_reader.release();
     m_writer.release();
+}
+
+void SqliteStore::Impl::releaseLock()
+{
+    if (m_lockFd >= 0) {
+        ::close(m_lockFd); // releases the flock
+        m_lockFd = -1;
+    }
 }
 
 Result<void> SqliteStore::Impl::open()
@@ -69,8 +88,23 @@ Result<void> SqliteStore::Impl::open()
         }
     }
 
+    const auto lockPath = m_options.path.string() + ".lock";
+    m_lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_lockFd < 0)
+        return makeError(ErrorCode::unavailable, "cannot create the store's lock file '" + lockPath + "': "
+                                                     + std::strerror(errno));
+    if (::flock(m_lockFd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(m_lockFd);
+        m_lockFd = -1;
+        return makeError(ErrorCode::unavailable,
+                         "another aldis process is using the event store '" + m_options.path.string()
+                             + "'; stop it, watch it with `aldis --connect http://127.0.0.1:8801`, or give this "
+                               "node its own store.path or node.data_dir");
+    }
+
     auto fail = [this](Error error) -> Result<void> {
         releaseConnections();
+        releaseLock();
         return error;
     };
 
@@ -102,6 +136,7 @@ void SqliteStore::Impl::close()
     m_writer.stop();
     m_reader.stop();
     releaseConnections();
+    releaseLock();
     m_open = false;
 }
 
