@@ -311,6 +311,11 @@ int run(int argc, char** argv)
             std::fprintf(stderr, "aldis: --lang must be en, de or ja\n");
             return 2;
         }
+        if (a.adminToken && a.connect.empty()) {
+            std::fprintf(stderr, "aldis: --admin-token is for the nodes given with --connect; the embedded node "
+                                 "uses its own token\n");
+            return 2;
+        }
         if (!a.connect.empty() && a.configFile) {
             std::fprintf(stderr, "aldis: --connect watches remote nodes and runs no node here; --config is for "
                                  "the embedded node, leave one of them out\n");

@@ -128,6 +128,12 @@ int runDemo(const DemoOptions& options, const config::Config& config)
         ++n;
         next += interval;
     }
+    // Publications still in flight get their answers before the clients stop (a
+    // stopped client would fail them).
+    const auto settle = Clock::now() + std::chrono::seconds(5);
+    while (published.load() + failed.load() < n && Clock::now() < settle)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the last deliveries
     publisher->stop();
     for (auto& c : clients)
         c->stop();

@@ -118,6 +118,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     asio::steady_timer ticker;
     StatsSampler sampler;     // tick strand only
     AlertEngine alerts;       // tick strand only
+    bool metricsInitialised = false; // tick strand only
     AuditLog audit;
     std::atomic<bool> stopped{false};
     std::uint16_t boundPort = 0;
@@ -824,7 +825,8 @@ std::pair<http::status, json::object> AdminServer::Impl::action(std::string_view
             4007, "node drained by an operator; reconnect to another node and resume", true);
         event("state", "node " + ctx->nodeId + " is draining", json::object{{"state", "draining"}});
         std::string text = "closed " + std::to_string(closed) +
-                           " clients with 4007; new connections are refused until undrain";
+                           " clients with 4007; /ready answers 503 and new WebSocket connections are refused "
+                           "until undrain (POST /v1/publish still works)";
         if (!reason.empty())
             text += " (reason: " + reason + ")";
         return finish(http::status::ok, "ok", std::move(text));
@@ -844,8 +846,8 @@ std::pair<http::status, json::object> AdminServer::Impl::action(std::string_view
         if (target.empty())
             target = ctx->region;
         return finish(http::status::conflict, "refused",
-                      action + " needs a cluster, and this node is not in a cluster (it runs standalone in region " +
-                          ctx->region + "; the Kafka bridge and regions are configured in [cluster])",
+                      action + " needs a cluster, and this node is not in a cluster: it runs standalone in region " +
+                          ctx->region + " (clusters of nodes and regions come with the Kafka bridge)",
                       "not_in_cluster");
     }
     return finish(http::status::not_found, "refused",
@@ -868,6 +870,12 @@ void AdminServer::Impl::scheduleTick()
 
 void AdminServer::Impl::tick()
 {
+    if (!metricsInitialised) {
+        // Every rule is in /metrics from the start (0), not only once it fired.
+        for (const auto& rule : alerts.rules())
+            ctx->metrics.alertsActive.set(rule.name, 0);
+        metricsInitialised = true;
+    }
     auto cfg = ctx->config.load();
     alerts.setConfig(cfg->alerts);
     const auto now = Clock::now();

@@ -152,6 +152,9 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
         ignored.push_back("node.threads");
     if (next->node.id != current->node.id || next->node.region != current->node.region)
         ignored.push_back("node.id/node.region");
+    if (next->admin.enabled != current->admin.enabled || next->admin.address != current->admin.address ||
+        next->admin.port != current->admin.port)
+        ignored.push_back("admin.enabled/admin.address/admin.port");
     // Settings that need a restart keep their running values.
     auto merged = std::make_shared<config::Config>(*next);
     merged->client.address = current->client.address;
@@ -160,7 +163,13 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     merged->node.threads = current->node.threads;
     merged->node.id = current->node.id;
     merged->node.region = current->node.region;
-    // A channel's stream is either in the store or in memory for the life of the
+    merged->admin.enabled = current->admin.enabled;
+    merged->admin.address = current->admin.address;
+    merged->admin.port = current->admin.port;
+    // No token in the new file (admin.enabled = false there, so none was made): the
+    // running listener keeps the one it has rather than locking everyone out.
+    if (merged->admin.token.empty())
+        merged->admin.token = current->admin.token;    // A channel's stream is either in the store or in memory for the life of the
     // process: switching would restart offsets without a new epoch.
     for (auto& [name, settings] : merged->namespaces) {
         if (const auto* running = current->findNamespace(name); running && running->durable != settings.durable) {

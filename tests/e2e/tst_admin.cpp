@@ -361,7 +361,8 @@ void TestAdmin::auditSurvivesRestart()
     QCOMPARE(adminRequest(m_daemon->adminPort(), "POST", "/v1/admin/actions/promote-region").status, 409);
     QCOMPARE(adminRequest(m_daemon->adminPort(), "POST", "/v1/admin/actions/drain").status, 200);
     m_daemon->signal(SIGTERM);
-    QCOMPARE(m_daemon->waitForExit(), 0);
+    const int exitCode = m_daemon->waitForExit();
+    QVERIFY2(exitCode == 0, m_daemon->output().constData());
     QVERIFY2(m_daemon->start(), m_daemon->output().constData());
     auto audit = adminRequest(m_daemon->adminPort(), "GET", "/v1/admin/audit");
     const auto& entries = audit.body.at("entries").as_array();

@@ -188,6 +188,8 @@ void TestCli::controlRoomOptionsRefused_data()
                                         << "leave one of them out";
     QTest::addRow("connect without urls") << QStringList{"--connect", ","} << "at least one admin URL";
     QTest::addRow("connect without value") << QStringList{"--connect"} << "--connect needs a value";
+    QTest::addRow("admin token without connect") << QStringList{"--admin-token", "abcdefghijklmnopqrstu"}
+                                                 << "--admin-token is for the nodes given with --connect";
 }
 
 void TestCli::controlRoomOptionsRefused()

@@ -17,6 +17,7 @@
 #include "ui/history/history_store.h"
 #include "ui/main_window.h"
 #include "ui/models/audit_model.h"
+#include "ui/models/plugins_model.h"
 #include "ui/plugins/plugin_manager.h"
 #include "ui/theme.h"
 #include "ui/widgets/failover_panel.h"
@@ -26,6 +27,8 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QHeaderView>
+#include <QTableView>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -227,6 +230,35 @@ void TestControlRoomE2e::brokenPluginIsReportedAndTheWindowRunsOn()
     // The window works on: it shows the node and its stats.
     QTRY_COMPARE_WITH_TIMEOUT(m_window->topologyView()->nodeHealth(QStringLiteral("test-node")),
                               std::optional<Health>(Health::Serving), 10000);
+
+    // Pictures for docs/: the plugin list with its errors, and the heat map with
+    // some traffic.
+    PluginsModel model;
+    model.setRecords(plugins.records());
+    QTableView list;
+    list.setModel(&model);
+    list.verticalHeader()->hide();
+    list.horizontalHeader()->setStretchLastSection(true);
+    list.setWordWrap(true);
+    list.resize(1100, 260);
+    list.resizeColumnsToContents();
+    list.show();
+    screenshot(&list, QStringLiteral("plugins"));
+    std::vector<std::unique_ptr<WsTestClient>> subscribers;
+    for (const char* channel : {"chat:lobby", "chat:ops", "prices"}) {
+        for (int i = 0; i < (channel[0] == 'c' ? 3 : 1); ++i) {
+            subscribers.push_back(connected(m_daemon->port(), "viewer"));
+            QVERIFY(subscribers.back());
+            QVERIFY(requestOk(*subscribers.back(), cmd("subscribe", {{"channel", channel}})));
+        }
+        QVERIFY(requestOk(*subscribers.back(), cmd("publish", {{"channel", channel}, {"data", 1}})));
+    }
+    auto* heatmapDock = m_window->findChild<QDockWidget*>(QStringLiteral("plugin:Channel heat map"));
+    heatmapDock->show();
+    heatmapDock->raise();
+    heatmapDock->resize(700, 420);
+    QTest::qWait(2500); // the heat map polls every 2 s
+    screenshot(heatmapDock->widget(), QStringLiteral("heatmap"));
     m_window.reset();
     plugins.shutdown();
 }
