@@ -23,13 +23,10 @@ namespace aldis::ui {
 
 namespace {
 
-QString translate(const char* text)
-{
-    return QCoreApplication::translate("aldis::ui::ControlRoom", text);
-}
-
 // aldis_<lang>.qm from the resources first, then the installed folder, then the build
-// tree (the folder of the executable and its translations/ subfolders).
+// tree (the folder of the executable and its translations/ subfolders). A language
+// without a translation gets aldis_en, which holds only the English plural forms
+// ("1 alert active"): the source strings are English already.
 void installTranslations(QApplication& app, const QLocale& locale)
 {
     const QString appDir = QCoreApplication::applicationDirPath();
@@ -38,12 +35,17 @@ void installTranslations(QApplication& app, const QLocale& locale)
                               appDir + QStringLiteral("/translations"),
                               appDir + QStringLiteral("/../translations")};
     auto* own = new QTranslator(&app);
+    bool loaded = false;
     for (const QString& folder : folders) {
         if (own->load(locale, QStringLiteral("aldis"), QStringLiteral("_"), folder)) {
-            app.installTranslator(own);
+            loaded = true;
             break;
         }
     }
+    for (auto it = folders.cbegin(); !loaded && it != folders.cend(); ++it)
+        loaded = own->load(QStringLiteral("aldis_en"), *it);
+    if (loaded)
+        app.installTranslator(own);
     auto* qt = new QTranslator(&app);
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
@@ -78,6 +80,9 @@ int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
     if (language.isEmpty())
         language = QSettings().value(QStringLiteral("language")).toString();
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    // Numbers and dates follow the chosen language too, and plugins load their own
+    // translations for QLocale() (plugins/heatmap does).
+    QLocale::setDefault(locale);
     installTranslations(app, locale);
 
     auto history = std::make_unique<HistoryStore>(HistoryStore::defaultPath());
@@ -95,8 +100,9 @@ int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
         QString error;
         embedded = EmbeddedNode::start(QString::fromStdString(options.configFile.value_or(std::string())), &error);
         if (!embedded) {
-            QMessageBox::critical(nullptr, translate("Aldis control room"),
-                                  translate("The embedded node did not start: %1").arg(error));
+            QMessageBox::critical(
+                nullptr, QCoreApplication::translate("aldis::ui::ControlRoom", "Aldis control room"),
+                QCoreApplication::translate("aldis::ui::ControlRoom", "The embedded node did not start: %1").arg(error));
             return 1;
         }
         registry.addNode(embedded->info().adminUrl, embedded->info().adminToken);
@@ -105,9 +111,11 @@ int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
         for (const std::string& text : options.connectUrls) {
             const QUrl url = adminUrlFrom(text);
             if (url.isEmpty()) {
-                QMessageBox::critical(nullptr, translate("Aldis control room"),
-                                      translate("\"%1\" is not an admin URL; give one like http://10.0.0.5:8801.")
-                                          .arg(QString::fromStdString(text)));
+                QMessageBox::critical(
+                    nullptr, QCoreApplication::translate("aldis::ui::ControlRoom", "Aldis control room"),
+                    QCoreApplication::translate("aldis::ui::ControlRoom",
+                                                "\"%1\" is not an admin URL; give one like http://10.0.0.5:8801.")
+                        .arg(QString::fromStdString(text)));
                 return 1;
             }
             registry.addNode(url, token);

@@ -13,11 +13,6 @@ namespace aldis::ui {
 
 namespace {
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("aldis::ui::EmbeddedNode", text);
-}
-
 QString errorText(const config::LoadResult& loaded, const QString& configFile)
 {
     QStringList lines;
@@ -65,7 +60,9 @@ std::unique_ptr<EmbeddedNode> EmbeddedNode::start(const QString& configFile, QSt
         return nullptr;
     }
     if (node->adminPort() == 0) {
-        *error = tr("the control room watches nodes through the admin API, and admin.enabled is false in %1")
+        *error = QCoreApplication::translate(
+                     "aldis::ui::EmbeddedNode",
+                     "the control room watches nodes through the admin API, and admin.enabled is false in %1")
                      .arg(configFile);
         return nullptr;
     }
