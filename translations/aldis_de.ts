@@ -815,7 +815,7 @@
         <translation>seit %1 s keine Nachricht</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+118"/>
         <source>The node cannot be reached (%1). Check that it runs and that its admin listener is reachable from here.</source>
         <translation>Der Knoten ist nicht erreichbar (%1). Prüfen Sie, ob er läuft und ob sein Admin-Listener von hier aus erreichbar ist.</translation>
     </message>
@@ -1074,18 +1074,18 @@ von %2</translation>
     <name>aldis::ui::TailPanel</name>
     <message>
         <location filename="../ui/widgets/tail_panel.cpp" line="+28"/>
-        <location line="+203"/>
+        <location line="+208"/>
         <source>Start</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location line="-203"/>
-        <location line="+145"/>
+        <location line="-208"/>
+        <location line="+150"/>
         <source>Pause</source>
         <translation>Pausieren</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-149"/>
         <source>Clear</source>
         <translation>Leeren</translation>
     </message>
@@ -1120,8 +1120,16 @@ von %2</translation>
         <source>Tail stopped: the node changed to %1.</source>
         <translation>Live-Verfolgung beendet: Der Knoten wurde zu %1 gewechselt.</translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n publication(s) not shown: a tail forwards at most 200 a second.</source>
+        <translation>
+            <numerusform>%n Veröffentlichung nicht angezeigt: ein Tail leitet höchstens 200 pro Sekunde weiter.</numerusform>
+            <numerusform>%n Veröffentlichungen nicht angezeigt: ein Tail leitet höchstens 200 pro Sekunde weiter.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>Tailing %1 on %2.</source>
         <translation>%1 wird auf %2 live verfolgt.</translation>
     </message>

@@ -67,7 +67,15 @@
 <context>
     <name>aldis::ui::TailPanel</name>
     <message numerus="yes">
-        <location filename="../ui/widgets/tail_panel.cpp" line="+190"/>
+        <location filename="../ui/widgets/tail_panel.cpp" line="+116"/>
+        <source>%n publication(s) not shown: a tail forwards at most 200 a second.</source>
+        <translation>
+            <numerusform>%n publication not shown: a tail forwards at most 200 a second.</numerusform>
+            <numerusform>%n publications not shown: a tail forwards at most 200 a second.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+79"/>
         <source>Paused: %n message(s) waiting.</source>
         <translation>
             <numerusform>Paused: %n message waiting.</numerusform>

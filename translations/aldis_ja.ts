@@ -809,7 +809,7 @@
         <translation>%1 秒間メッセージがありません</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+118"/>
         <source>The node cannot be reached (%1). Check that it runs and that its admin listener is reachable from here.</source>
         <translation>ノードに到達できません（%1）。ノードが動作していること、その管理リスナーにここから到達できることを確認してください。</translation>
     </message>
@@ -1068,18 +1068,18 @@ by %2</source>
     <name>aldis::ui::TailPanel</name>
     <message>
         <location filename="../ui/widgets/tail_panel.cpp" line="+28"/>
-        <location line="+203"/>
+        <location line="+208"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location line="-203"/>
-        <location line="+145"/>
+        <location line="-208"/>
+        <location line="+150"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-149"/>
         <source>Clear</source>
         <translation>クリア</translation>
     </message>
@@ -1114,8 +1114,15 @@ by %2</source>
         <source>Tail stopped: the node changed to %1.</source>
         <translation>テールを停止しました: ノードが %1 に変わりました。</translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n publication(s) not shown: a tail forwards at most 200 a second.</source>
+        <translation>
+            <numerusform>%n 件の配信を表示していません。テールは 1 秒あたり最大 200 件までしか転送しません。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>Tailing %1 on %2.</source>
         <translation>%2 で %1 をテール中です。</translation>
     </message>

@@ -336,6 +336,11 @@ void TestControlRoom::tailCopyAsJson()
     QCOMPARE(copied.size(), 2);
     QCOMPARE(copied.at(0).toObject().value("offset").toInt(), 2);
     QCOMPARE(copied.at(1).toObject().value("offset").toInt(), 3);
+
+    // The node's cap: what it did not forward is counted, not silently lost.
+    m_client->handleStreamMessage(QStringLiteral(R"({"type":"tail_dropped","channel":"chat:lobby","count":1200})"));
+    m_client->handleStreamMessage(QStringLiteral(R"({"type":"tail_dropped","channel":"chat:lobby","count":34})"));
+    QVERIFY2(tail->statusText().contains(QStringLiteral("1234 publication")), qPrintable(tail->statusText()));
 }
 
 void TestControlRoom::wallMode()

@@ -98,6 +98,8 @@ private slots:
 };
 
 void TestPluginManager::initTestCase() {
+    // The heat map speaks the control room's language (QLocale()); these checks read English.
+    QLocale::setDefault(QLocale::c());
     QVERIFY2(QFile::exists(pluginFile(QStringLiteral(ALDIS_PLUGIN_BUILD_DIR), QStringLiteral("aldis_heatmap"))),
              "build the aldis_heatmap target first");
     QVERIFY(QFile::exists(pluginFile(QStringLiteral(ALDIS_TEST_PLUGIN_DIR), QStringLiteral("aldis_fixture_api999"))));

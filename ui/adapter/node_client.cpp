@@ -222,6 +222,8 @@ void NodeClient::handleStreamMessage(const QString& text)
         emit eventReceived(event);
     } else if (type == QLatin1String("tail")) {
         emit tailReceived(message);
+    } else if (type == QLatin1String("tail_dropped")) {
+        emit tailDropped(qint64(message.value(QLatin1String("count")).toDouble()));
     } else if (type == QLatin1String("tail_started")) {
         emit tailStateChanged(true, message.value(QLatin1String("channel")).toString(), QString());
     } else if (type == QLatin1String("tail_stopped")) {

@@ -92,6 +92,8 @@ signals:
     void tailReceived(const QJsonObject& message);
     // tail_started / tail_stopped, or a stream error while a tail was requested.
     void tailStateChanged(bool active, const QString& channel, const QString& error);
+    // The node did not forward `count` publications of the tail (its cap per second).
+    void tailDropped(qint64 count);
     void streamErrorReceived(const QString& message);
     void connectionStateChanged(aldis::ui::NodeClient::ConnectionState state);
     void staleChanged(bool stale);

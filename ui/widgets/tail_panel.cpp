@@ -111,9 +111,14 @@ void TailPanel::setNode(const QString& nodeId)
 void TailPanel::attach(NodeClient* client)
 {
     connect(client, &NodeClient::tailReceived, this, &TailPanel::receive);
+    connect(client, &NodeClient::tailDropped, this, [this](qint64 count) {
+        m_dropped += count;
+        setStatus(tr("%n publication(s) not shown: a tail forwards at most 200 a second.", "", int(m_dropped)));
+    });
     connect(client, &NodeClient::tailStateChanged, this,
             [this](bool active, const QString& channel, const QString& error) {
                 if (active) {
+                    m_dropped = 0;
                     setStatus(tr("Tailing %1 on %2.").arg(channel, m_node));
                 } else if (!error.isEmpty()) {
                     m_tailing.clear();

@@ -77,6 +77,7 @@ private:
     QLineEdit* m_filter;
     QTableView* m_view;
     QLabel* m_status;
+    qint64 m_dropped = 0; // publications the node did not forward since the tail started
     QTimer m_flushTimer;
 };
 
