@@ -245,19 +245,29 @@ void TestControlRoomE2e::brokenPluginIsReportedAndTheWindowRunsOn()
     list.show();
     screenshot(&list, QStringLiteral("plugins"));
     std::vector<std::unique_ptr<WsTestClient>> subscribers;
-    for (const char* channel : {"chat:lobby", "chat:ops", "prices"}) {
-        for (int i = 0; i < (channel[0] == 'c' ? 3 : 1); ++i) {
+    const std::vector<std::pair<std::string, int>> channels = {
+        {"chat:lobby", 6}, {"chat:ops", 2}, {"prices-eur", 4}, {"prices-usd", 1}, {"alerts", 1}};
+    for (const auto& [channel, viewers] : channels) {
+        for (int i = 0; i < viewers; ++i) {
             subscribers.push_back(connected(m_daemon->port(), "viewer"));
             QVERIFY(subscribers.back());
             QVERIFY(requestOk(*subscribers.back(), cmd("subscribe", {{"channel", channel}})));
         }
-        QVERIFY(requestOk(*subscribers.back(), cmd("publish", {{"channel", channel}, {"data", 1}})));
     }
     auto* heatmapDock = m_window->findChild<QDockWidget*>(QStringLiteral("plugin:Channel heat map"));
+    heatmapDock->setFloating(true);
+    heatmapDock->resize(760, 420);
     heatmapDock->show();
-    heatmapDock->raise();
-    heatmapDock->resize(700, 420);
-    QTest::qWait(2500); // the heat map polls every 2 s
+    // Different rates per channel for a few seconds; the heat map polls every 2 s.
+    auto publisher = connected(m_daemon->port(), "publisher");
+    QVERIFY(publisher);
+    QDeadlineTimer traffic(4500);
+    for (int tick = 0; !traffic.hasExpired(); ++tick) {
+        for (std::size_t c = 0; c < channels.size(); ++c)
+            if (tick % static_cast<int>(c + 1) == 0)
+                QVERIFY(requestOk(*publisher, cmd("publish", {{"channel", channels[c].first}, {"data", tick}})));
+        QTest::qWait(20);
+    }
     screenshot(heatmapDock->widget(), QStringLiteral("heatmap"));
     m_window.reset();
     plugins.shutdown();
