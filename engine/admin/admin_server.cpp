@@ -521,7 +521,11 @@ private:
     {
         if (!m_tail)
             return;
-        m_impl->ctx->broker.unsubscribe(m_tailChannel, m_tail->clientId(), [](Result<bool>) {});
+        // Once the server stopped, the broker may already be gone (a session can be
+        // destroyed with the io_context's pending handlers, after the node's broker):
+        // there is nothing left to unsubscribe from.
+        if (!m_impl->stopped.load())
+            m_impl->ctx->broker.unsubscribe(m_tailChannel, m_tail->clientId(), [](Result<bool>) {});
         m_tail.reset();
     }
 

@@ -106,6 +106,7 @@ private slots:
     void streamSendsHelloStatsAndEvents();
     void streamTailsAChannel();
     void streamRejectsBadMessagesAndKeepsServing();
+    void stopWithViewersAndATail();
     void alertRaisedAndClearedByTheEngine();
     void tokenFileMadeWhenNoneConfigured();
 
@@ -460,6 +461,25 @@ void TestAdmin::streamRejectsBadMessagesAndKeepsServing()
     auto alice = connected(m_daemon->port(), "alice");
     QVERIFY(alice);
     QVERIFY(requestOk(*alice, cmd("publish", {{"channel", "chat:x"}, {"data", 1}})));
+}
+
+void TestAdmin::stopWithViewersAndATail()
+{
+    // A node stopping while viewers watch (one of them tailing) tells them, closes the
+    // streams with 1001 and exits cleanly.
+    auto tailing = openStream(m_daemon->adminPort());
+    auto watching = openStream(m_daemon->adminPort());
+    QVERIFY(tailing && watching);
+    QVERIFY(tailing->sendText(R"({"tail":"chat:lobby"})"));
+    QVERIFY(nextOfType(*tailing, "tail_started"));
+    m_daemon->signal(SIGTERM);
+    auto down = nextOfType(*watching, "event", 5000, [](const json::object& m) {
+        return str(m.at("event").as_object(), "kind") == "node_down";
+    });
+    QVERIFY(down);
+    QCOMPARE(watching->waitClosed(5000), std::optional<int>(1001));
+    const int exitCode = m_daemon->waitForExit();
+    QVERIFY2(exitCode == 0, m_daemon->output().constData());
 }
 
 void TestAdmin::alertRaisedAndClearedByTheEngine()

@@ -103,6 +103,7 @@ private slots:
     void failoverShowsRefusal();
     void tailCopyAsJson();
     void wallMode();
+    void preferencesSurviveARestart();
     void screenshots();
 
 private:
@@ -341,6 +342,29 @@ void TestControlRoom::tailCopyAsJson()
     m_client->handleStreamMessage(QStringLiteral(R"({"type":"tail_dropped","channel":"chat:lobby","count":1200})"));
     m_client->handleStreamMessage(QStringLiteral(R"({"type":"tail_dropped","channel":"chat:lobby","count":34})"));
     QVERIFY2(tail->statusText().contains(QStringLiteral("1234 publication")), qPrintable(tail->statusText()));
+}
+
+void TestControlRoom::preferencesSurviveARestart()
+{
+    const qint64 sixHours = 6 * 3600 * 1000;
+    m_window->setRangeMs(sixHours);
+    m_window->tailPanel()->setChannel(QStringLiteral("chat:ops"));
+    m_window->dock(QStringLiteral("lag"))->hide();
+    QVERIFY(m_window->dock(QStringLiteral("latency"))->isVisible());
+    m_window->close(); // writes the settings, as when the operator closes the window
+
+    auto reopened = std::make_unique<MainWindow>(m_registry.get(), m_history.get());
+    reopened->show();
+    QVERIFY(QTest::qWaitForWindowExposed(reopened.get()));
+    QCOMPARE(reopened->rangeMs(), sixHours);
+    QCOMPARE(reopened->tailPanel()->channel(), QStringLiteral("chat:ops"));
+    QVERIFY(!reopened->dock(QStringLiteral("lag"))->isVisible());
+    QVERIFY(reopened->dock(QStringLiteral("latency"))->isVisible());
+    QCOMPARE(reopened->currentNode(), m_window->currentNode());
+    // Leave the defaults for the next test.
+    reopened->setRangeMs(15 * 60 * 1000);
+    reopened->dock(QStringLiteral("lag"))->show();
+    reopened->close();
 }
 
 void TestControlRoom::wallMode()

@@ -34,7 +34,8 @@ const char* const kMarkerKeys[3] = {"p50_ms", "p95_ms", "p99_ms"};
 
 LatencyChart::LatencyChart(QWidget* parent)
     : QWidget(parent), m_sinceStart(new QCheckBox(tr("Since start"), this)),
-      m_histogramView(new QChartView(this)), m_bars(new QLineSeries), m_area(new QAreaSeries(m_bars)),
+      m_histogramView(new QChartView(this)), m_bars(new QLineSeries(this)), // an area series does not own its lines
+      m_area(new QAreaSeries(m_bars)),
       m_xAxis(new QLogValueAxis), m_yAxis(new QValueAxis),
       m_p99(new TimeSeriesChart(tr("P99 over time"), tr("ms"), this))
 {
@@ -73,7 +74,10 @@ LatencyChart::LatencyChart(QWidget* parent)
     QColor fill(0x4d, 0x9d, 0xe0);
     m_area->setColor(fill);
     m_area->setBorderColor(fill.lighter());
+    // QChartView made a default chart; setChart() only releases it, so delete it.
+    QChart* made = m_histogramView->chart();
     m_histogramView->setChart(chart);
+    delete made;
     m_histogramView->setRenderHint(QPainter::Antialiasing);
     m_histogramView->setMinimumSize(320, 200);
 

@@ -44,7 +44,10 @@ TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& leftTitle,
     m_leftAxis->setTitleText(leftTitle);
     m_leftAxis->setLabelFormat(QStringLiteral("%.4g"));
     m_leftAxis->setRange(0, 1);
+    // QChartView made a default chart; setChart() only releases it, so delete it.
+    QChart* made = this->chart();
     setChart(chart);
+    delete made;
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(320, 200);
     Theme::styleChart(chart);
