@@ -46,6 +46,7 @@ public:
         m_server.listen(QHostAddress::LocalHost, 0);
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             QWebSocket* socket = m_server.nextPendingConnection();
+            socket->setParent(this); // the server does not own what it hands out
             authorizations.append(socket->request().rawHeader("Authorization"));
             sockets.append(socket);
             connect(socket, &QWebSocket::textMessageReceived, this,
