@@ -637,6 +637,28 @@ private slots:
         QVERIFY(none.error().message.find("store.path") != std::string::npos);
     }
 
+    void secondOpenerOfTheSameStoreIsRefused()
+    {
+        // Offsets are assigned by the process that holds the writer: two nodes on one
+        // file would hand out the same offsets. The lock file makes the second one fail
+        // at start-up with a message that says what to do, and it is free again once
+        // the first closes.
+        auto first = openStore(options());
+        QVERIFY(appendNow(*first, request("a", "1")));
+        SqliteStore second(options());
+        auto refused = second.open();
+        QVERIFY(!refused);
+        QVERIFY(refused.error().code == ErrorCode::unavailable);
+        QVERIFY2(refused.error().message.find("another aldis process is using the event store") != std::string::npos,
+                 refused.error().message.c_str());
+        QVERIFY(!appendNow(second, request("a", "2"))); // refused, not silently running
+        first->close();
+        QVERIFY(second.open());
+        auto next = appendNow(second, request("a", "2"));
+        QVERIFY(next);
+        QCOMPARE(next->offset, std::uint64_t(2));
+    }
+
     void failedTransactionFailsTheWholeBatch()
     {
         auto o = options();
