@@ -133,7 +133,11 @@ int runDemo(const DemoOptions& options, const config::Config& config)
     const auto settle = Clock::now() + std::chrono::seconds(5);
     while (published.load() + failed.load() < n && Clock::now() < settle)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the last deliveries
+    // Every subscriber is on every channel: each publication is delivered to all of them.
+    const auto expected = published.load() * options.subscribers;
+    const auto delivery = Clock::now() + std::chrono::seconds(2);
+    while (delivered.load() < expected && Clock::now() < delivery)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     publisher->stop();
     for (auto& c : clients)
         c->stop();

@@ -210,12 +210,17 @@ void TestCli::demoMovesTraffic()
                   "--subscribers", "4", "--channels", "2"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains("4 subscribers on 2 channels"), qPrintable(r.out));
-    QVERIFY2(r.out.contains("published 50/s"), qPrintable(r.out));
-    // Every publication reaches the 4 subscribers of its channel (a few may still be
-    // in flight when the demo stops).
+    // The summary: every acknowledged publication reached the 4 subscribers of its
+    // channel and none failed (how many were sent in 2 s depends on the machine).
+    const auto summary =
+        QRegularExpression(QStringLiteral("aldis demo: published (\\d+), delivered (\\d+), failed (\\d+)")).match(r.out);
+    QVERIFY2(summary.hasMatch(), qPrintable(r.out));
+    const int published = summary.captured(1).toInt();
+    QVERIFY2(published >= 50, qPrintable(r.out));
+    QCOMPARE(summary.captured(2).toInt(), 4 * published);
+    QCOMPARE(summary.captured(3).toInt(), 0);
     const auto delivered = metric(daemon.port(), "aldis_deliveries_total");
-    QVERIFY(delivered && *delivered >= 4 * 80);
-    QVERIFY2(!r.out.contains(QRegularExpression("failed [1-9]")), qPrintable(r.out));
+    QVERIFY(delivered && *delivered >= 4 * published);
 }
 
 void TestCli::demoRefusesBadInput_data()
