@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -64,18 +65,27 @@ int runDemo(const DemoOptions& options, const config::Config& config)
     std::atomic<std::uint64_t> published{0};
     std::atomic<std::uint64_t> failed{0};
     std::vector<std::unique_ptr<client::Client>> clients;
+    std::vector<std::future<Result<client::SubscribeReply>>> subscribed;
     try {
         for (unsigned s = 0; s < options.subscribers; ++s) {
             auto c = makeClient("demo-subscriber-" + std::to_string(s + 1));
             c->onPublication([&delivered](const client::Publication&) { delivered.fetch_add(1); });
             c->start();
             for (const auto& channel : channels)
-                c->subscribe(channel, {}, [](Result<client::SubscribeReply>) {});
+                subscribed.push_back(c->subscribe(channel));
             clients.push_back(std::move(c));
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aldis demo: %s (give --url ws://HOST:PORT/v1/ws)\n", e.what());
         return 2;
+    }
+    // Publishing starts once every subscriber is in, so each one sees every publication.
+    for (auto& f : subscribed) {
+        auto r = f.get();
+        if (!r) {
+            std::fprintf(stderr, "aldis demo: cannot reach a node at %s (subscribing): %s\n", url.c_str(), r.error().message.c_str());
+            return 1;
+        }
     }
     auto publisher = makeClient("demo-publisher");
     std::atomic<bool> refused{false};
