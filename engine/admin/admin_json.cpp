@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "admin/admin_json.h"
 
+#include "protocol/reply.h"
+
 #include <boost/json/array.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 
@@ -83,6 +86,70 @@ json::object toJson(const StatsSnapshot& s)
         {"store_append", std::move(store)},
         {"lag", std::move(lag)},
     };
+}
+
+namespace {
+
+void write(std::string& out, const json::value& v)
+{
+    switch (v.kind()) {
+    case json::kind::null: out += "null"; break;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case json::kind::int64: out += std::to_string(v.get_int64()); break;
+    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case json::kind::double_: {
+        const double d = v.get_double();
+        if (!std::isfinite(d)) {
+            out += "null"; // JSON has no NaN or infinity
+            break;
+        }
+        char buffer[32];
+        auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+        out.append(buffer, ec == std::errc{} ? end : buffer);
+        break;
+    }
+    case json::kind::string: {
+        const auto& s = v.get_string();
+        protocol::appendJsonString(out, std::string_view(s.data(), s.size()));
+        break;
+    }
+    case json::kind::array: {
+        out += '[';
+        bool first = true;
+        for (const auto& item : v.get_array()) {
+            if (!first)
+                out += ',';
+            first = false;
+            write(out, item);
+        }
+        out += ']';
+        break;
+    }
+    case json::kind::object: {
+        out += '{';
+        bool first = true;
+        for (const auto& [key, item] : v.get_object()) {
+            if (!first)
+                out += ',';
+            first = false;
+            protocol::appendJsonString(out, std::string_view(key.data(), key.size()));
+            out += ':';
+            write(out, item);
+        }
+        out += '}';
+        break;
+    }
+    }
+}
+
+} // namespace
+
+std::string serialize(const json::value& value)
+{
+    std::string out;
+    out.reserve(256);
+    write(out, value);
+    return out;
 }
 
 json::object errorJson(std::string_view code, std::string_view message)

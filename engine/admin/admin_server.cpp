@@ -85,7 +85,7 @@ std::string_view framePayload(const std::string& bytes)
 
 std::shared_ptr<const std::string> message(const json::object& obj)
 {
-    return std::make_shared<const std::string>(json::serialize(obj));
+    return std::make_shared<const std::string>(serialize(obj));
 }
 
 class StreamSession;
@@ -745,7 +745,7 @@ private:
         res->set(http::field::content_type, "application/json");
         res->set(http::field::cache_control, "no-store");
         res->keep_alive(m_keepAlive);
-        res->body() = json::serialize(body);
+        res->body() = serialize(body);
         res->prepare_payload();
         http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
             if (ec || !self->m_keepAlive)

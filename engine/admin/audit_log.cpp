@@ -64,7 +64,7 @@ AuditEntry AuditLog::append(std::string actor, std::string action, std::string t
     {
         // Opened per entry: actions are rare, and a rotated or deleted file is recreated.
         std::ofstream out(m_path, std::ios::app);
-        out << json::serialize(toJson(e)) << '\n';
+        out << serialize(toJson(e)) << '\n';
         if (!out)
             spdlog::error("cannot append to the audit log {}; the entry is kept in memory only", m_path.string());
     }
