@@ -126,7 +126,8 @@ Args parse(int argc, char** argv)
                 const bool whole = arg != "--rate";
                 if (ec != std::errc{} || ptr != v->data() + v->size() || number <= 0 || number > 100000 ||
                     (whole && number != static_cast<double>(static_cast<unsigned>(number))))
-                    a.error = arg + (whole ? " must be a whole number from 1 to 100000" : " must be a number above 0 (publications per second, at most 100000)");
+                    a.error = arg + (whole ? " must be a whole number from 1 to 100000"
+                                           : " must be a number above 0 (publications per second, at most 100000)");
                 else if (arg == "--rate")
                     a.demoOptions.rate = number;
                 else if (arg == "--subscribers")

@@ -83,7 +83,8 @@ int runDemo(const DemoOptions& options, const config::Config& config)
     for (auto& f : subscribed) {
         auto r = f.get();
         if (!r) {
-            std::fprintf(stderr, "aldis demo: cannot reach a node at %s (subscribing): %s\n", url.c_str(), r.error().message.c_str());
+            std::fprintf(stderr, "aldis demo: cannot reach a node at %s (subscribing): %s\n", url.c_str(),
+                         r.error().message.c_str());
             return 1;
         }
     }

@@ -36,7 +36,9 @@ AuditLog::AuditLog(std::filesystem::path path) : m_path(std::move(path))
         };
         auto num = [&](const char* key) -> std::int64_t {
             const auto* v = obj->if_contains(key);
-            return v && v->is_int64() ? v->as_int64() : (v && v->is_uint64() ? static_cast<std::int64_t>(v->as_uint64()) : 0);
+            if (v && v->is_int64())
+                return v->as_int64();
+            return v && v->is_uint64() ? static_cast<std::int64_t>(v->as_uint64()) : 0;
         };
         e.id = static_cast<std::uint64_t>(num("id"));
         e.timeMs = num("time");

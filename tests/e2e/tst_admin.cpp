@@ -107,6 +107,7 @@ private slots:
     void streamTailsAChannel();
     void streamRejectsBadMessagesAndKeepsServing();
     void stopWithViewersAndATail();
+    void slowViewerIsClosedOthersGoOn();
     void alertRaisedAndClearedByTheEngine();
     void tokenFileMadeWhenNoneConfigured();
 
@@ -480,6 +481,43 @@ void TestAdmin::stopWithViewersAndATail()
     QCOMPARE(watching->waitClosed(5000), std::optional<int>(1001));
     const int exitCode = m_daemon->waitForExit();
     QVERIFY2(exitCode == 0, m_daemon->output().constData());
+}
+
+void TestAdmin::slowViewerIsClosedOthersGoOn()
+{
+    // A viewer that stops reading while it tails a busy channel of large messages is
+    // closed with 1008 once 4 MiB wait for it; the node and other viewers go on.
+    WsTestClient::Options options;
+    options.target = "/v1/admin/stream";
+    options.headers = adminAuth();
+    options.receiveBufferBytes = 4096;
+    auto slow = WsTestClient::openWith(m_daemon->adminPort(), options);
+    auto healthy = openStream(m_daemon->adminPort());
+    QVERIFY(slow && healthy);
+    QVERIFY(slow->sendText(R"({"tail":"chat:big"})"));
+    QVERIFY(nextOfType(*slow, "tail_started"));
+    slow->pauseReading();
+    QVERIFY(slow->sendText(R"({"tail":"chat:big"})")); // completes the read in progress
+
+    auto alice = connected(m_daemon->port(), "alice");
+    QVERIFY(alice);
+    const std::string big(60 * 1024, 'x');
+    const QByteArray warning("admin stream viewer cannot keep up");
+    QDeadlineTimer deadline(20000);
+    for (int i = 1; !deadline.hasExpired(); ++i) {
+        QVERIFY(requestOk(*alice, cmd("publish", {{"channel", "chat:big"}, {"data", big}})));
+        if (i % 20 == 0) {
+            m_daemon->process().waitForReadyRead(1);
+            if (m_daemon->output().contains(warning))
+                break;
+        }
+    }
+    QVERIFY2(m_daemon->output().contains(warning), "the slow viewer was never closed");
+    slow->resumeReading();
+    QCOMPARE(slow->waitClosed(10000), std::optional<int>(1008));
+    // The other viewer still gets stats, and clients are served.
+    QVERIFY(nextOfType(*healthy, "stats", 3000));
+    QVERIFY(requestOk(*alice, cmd("publish", {{"channel", "chat:big"}, {"data", 1}})));
 }
 
 void TestAdmin::alertRaisedAndClearedByTheEngine()
