@@ -553,7 +553,7 @@
         <translation>Seit Start</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>P99 over time</source>
         <translation>P99 im Zeitverlauf</translation>
     </message>
@@ -575,7 +575,7 @@
         <translation>Zustellungen</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+77"/>
         <source>%1 %2 ms</source>
         <translation>%1 %2 ms</translation>
     </message>
@@ -805,7 +805,12 @@
 <context>
     <name>aldis::ui::NodeClient</name>
     <message>
-        <location filename="../ui/adapter/node_client.cpp" line="+128"/>
+        <location filename="../ui/adapter/node_client.cpp" line="+108"/>
+        <source>the node refused the admin token (401): check --admin-token or ALDIS_ADMIN_TOKEN</source>
+        <translation>der Knoten hat das Admin-Token abgelehnt (401): --admin-token oder ALDIS_ADMIN_TOKEN prüfen</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>the stream closed with code %1</source>
         <translation>der Stream wurde mit Code %1 geschlossen</translation>
     </message>
@@ -828,7 +833,7 @@
 <context>
     <name>aldis::ui::NodeRegistry</name>
     <message>
-        <location filename="../ui/adapter/node_registry.cpp" line="+243"/>
+        <location filename="../ui/adapter/node_registry.cpp" line="+245"/>
         <source>The control room does not watch a node &quot;%1&quot;.</source>
         <translation>Der Leitstand überwacht keinen Knoten „%1“.</translation>
     </message>
@@ -1269,7 +1274,7 @@ von %2</translation>
 <context>
     <name>aldis::ui::TimeSeriesChart</name>
     <message>
-        <location filename="../ui/widgets/time_series_chart.cpp" line="+190"/>
+        <location filename="../ui/widgets/time_series_chart.cpp" line="+193"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -1288,14 +1293,19 @@ von %2</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+291"/>
+        <location line="+293"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location line="-289"/>
+        <location line="-291"/>
         <source>Admin API: %1</source>
         <translation>Admin-API: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
     </message>
     <message>
         <location line="+2"/>

@@ -37,7 +37,7 @@
 <context>
     <name>aldis::ui::LatencyChart</name>
     <message numerus="yes">
-        <location filename="../ui/widgets/latency_chart.cpp" line="+139"/>
+        <location filename="../ui/widgets/latency_chart.cpp" line="+143"/>
         <source>Publish-to-deliver latency (%n deliveries)</source>
         <translation>
             <numerusform>Publish-to-deliver latency (%n delivery)</numerusform>
@@ -94,7 +94,7 @@
 <context>
     <name>aldis::ui::TopologyView</name>
     <message numerus="yes">
-        <location filename="../ui/widgets/topology_view.cpp" line="+310"/>
+        <location filename="../ui/widgets/topology_view.cpp" line="+312"/>
         <source>Region %1 (fenced): home of %2, %n node(s)</source>
         <translation>
             <numerusform>Region %1 (fenced): home of %2, %n node</numerusform>

@@ -550,7 +550,7 @@
         <translation>起動以降</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>P99 over time</source>
         <translation>P99 の推移</translation>
     </message>
@@ -572,7 +572,7 @@
         <translation>配信数</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+77"/>
         <source>%1 %2 ms</source>
         <translation>%1 %2 ms</translation>
     </message>
@@ -799,7 +799,12 @@
 <context>
     <name>aldis::ui::NodeClient</name>
     <message>
-        <location filename="../ui/adapter/node_client.cpp" line="+128"/>
+        <location filename="../ui/adapter/node_client.cpp" line="+108"/>
+        <source>the node refused the admin token (401): check --admin-token or ALDIS_ADMIN_TOKEN</source>
+        <translation>ノードが管理トークンを拒否しました (401)。--admin-token または ALDIS_ADMIN_TOKEN を確認してください</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>the stream closed with code %1</source>
         <translation>ストリームがコード %1 で閉じられました</translation>
     </message>
@@ -822,7 +827,7 @@
 <context>
     <name>aldis::ui::NodeRegistry</name>
     <message>
-        <location filename="../ui/adapter/node_registry.cpp" line="+243"/>
+        <location filename="../ui/adapter/node_registry.cpp" line="+245"/>
         <source>The control room does not watch a node &quot;%1&quot;.</source>
         <translation>コントロールルームはノード「%1」を監視していません。</translation>
     </message>
@@ -1260,7 +1265,7 @@ by %2</source>
 <context>
     <name>aldis::ui::TimeSeriesChart</name>
     <message>
-        <location filename="../ui/widgets/time_series_chart.cpp" line="+190"/>
+        <location filename="../ui/widgets/time_series_chart.cpp" line="+193"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
@@ -1279,14 +1284,19 @@ by %2</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+291"/>
+        <location line="+293"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location line="-289"/>
+        <location line="-291"/>
         <source>Admin API: %1</source>
         <translation>管理 API: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not connected: %1</source>
+        <translation>未接続: %1</translation>
     </message>
     <message>
         <location line="+2"/>

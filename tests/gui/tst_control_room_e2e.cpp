@@ -71,6 +71,7 @@ private slots:
     void actionReachesTheNodeAndItsAudit();
     void brokenPluginIsReportedAndTheWindowRunsOn();
     void staleWhenTheNodeDies();
+    void wrongTokenIsNamed();
     void aldisOpensTheControlRoomWithAnEmbeddedNode();
 
 private:
@@ -283,6 +284,27 @@ void TestControlRoomE2e::staleWhenTheNodeDies()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->topologyView()->nodeHealth(QStringLiteral("test-node")) !=
                                  std::optional<Health>(Health::Serving),
                              NodeClient::kStaleAfterMs + 4000);
+}
+
+void TestControlRoomE2e::wrongTokenIsNamed()
+{
+    // A node watched with a wrong token is down, and the window says why.
+    NodeRegistry registry;
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(QStringLiteral("127.0.0.1"));
+    url.setPort(m_daemon->adminPort());
+    registry.addNode(url, QStringLiteral("not-the-admin-token-at-all"));
+    MainWindow window(&registry, m_history.get());
+    window.show();
+    const QString key = url.toString();
+    QTRY_VERIFY_WITH_TIMEOUT(registry.status(key).problem.contains(QStringLiteral("refused the admin token")), 10000);
+    window.refresh();
+    QCOMPARE(window.topologyView()->nodeHealth(key), std::optional<Health>(Health::Down));
+    window.topologyView()->selectNode(key);
+    QVERIFY2(window.topologyView()->detailsText().contains(QStringLiteral("refused the admin token")),
+             qPrintable(window.topologyView()->detailsText()));
+    QCOMPARE(window.nodesModel()->index(0, 0).data(Qt::ToolTipRole).toString(), registry.status(key).problem);
 }
 
 void TestControlRoomE2e::aldisOpensTheControlRoomWithAnEmbeddedNode()

@@ -101,6 +101,14 @@ void NodeClient::stop()
     setState(ConnectionState::Disconnected);
 }
 
+QString NodeClient::streamProblem() const
+{
+    // Qt reports a refused upgrade as "... Unhandled http status code: 401 (Unauthorized)."
+    if (m_lastStreamError.contains(QLatin1String("401")))
+        return tr("the node refused the admin token (401): check --admin-token or ALDIS_ADMIN_TOKEN");
+    return m_lastStreamError;
+}
+
 void NodeClient::openStream()
 {
     if (!m_running)

@@ -62,6 +62,8 @@ public:
     bool isNodeDown() const { return m_nodeDown; }
     ConnectionState connectionState() const { return m_state; }
     QString lastStreamError() const { return m_lastStreamError; }
+    // lastStreamError() said for an operator: a refused token is named as such.
+    QString streamProblem() const;
 
     void setStaleAfterMs(int ms) { m_staleAfterMs = ms; }
 

@@ -97,6 +97,8 @@ NodeStatus NodeRegistry::status(const QString& key) const
     status.connected = c->connectionState() == NodeClient::ConnectionState::Connected;
     status.nodeDown = c->isNodeDown();
     status.lastSeenMs = c->lastStatsAtMs();
+    if (!status.connected)
+        status.problem = c->streamProblem();
     return status;
 }
 

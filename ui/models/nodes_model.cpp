@@ -78,6 +78,8 @@ QJsonObject NodesModel::rowFor(const NodeStatus& status)
     }
     if (status.lastSeenMs > 0)
         row.insert(QStringLiteral("last_seen"), double(status.lastSeenMs));
+    if (!status.problem.isEmpty())
+        row.insert(QStringLiteral("problem"), status.problem);
     return row;
 }
 
@@ -111,6 +113,9 @@ QVariant NodesModel::cellData(const QJsonObject& row, int column, int role) cons
         return healthColor(health);
     if (healthColumn && role == Qt::ForegroundRole)
         return QBrush(healthColor(health));
+    // Why a node is down (a refused token, an unreachable address), on every cell.
+    if (role == Qt::ToolTipRole && row.contains(QLatin1String("problem")))
+        return row.value(QLatin1String("problem")).toString();
     if (role == Qt::ForegroundRole && health == Health::Stale)
         return QBrush(healthColor(Health::Stale));
     return JsonTableModel::cellData(row, column, role);

@@ -16,6 +16,7 @@ struct NodeStatus {
     bool connected = false;
     bool nodeDown = false;
     qint64 lastSeenMs = 0; // local time of the latest stats message, 0 never
+    QString problem;       // why the stream is not open (refused token, unreachable), or empty
 };
 
 // The watched nodes: id, region, state, health (with its colour), connections,

@@ -60,6 +60,8 @@ QString watchedDetails(const NodeStatus& status, const QString& id, const QStrin
     lines << TopologyView::tr("State: %1, health: %2").arg(state.isEmpty() ? TopologyView::tr("unknown") : state,
                                                            healthLabel(health));
     lines << TopologyView::tr("Admin API: %1").arg(status.adminUrl);
+    if (!status.problem.isEmpty())
+        lines << TopologyView::tr("Not connected: %1").arg(status.problem);
     if (!status.node.isEmpty())
         lines << TopologyView::tr("Version %1, client listener %2")
                      .arg(status.node.value(QLatin1String("version")).toString(),
