@@ -207,7 +207,7 @@ private:
         res->set(http::field::content_type, "application/json");
         res->set(http::field::cache_control, "no-store");
         res->keep_alive(m_keepAlive);
-        res->body() = serialize(body);
+        res->body() = toText(body);
         res->prepare_payload();
         http::async_write(m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
             if (ec || !self->m_keepAlive)

@@ -144,7 +144,7 @@ void write(std::string& out, const json::value& v)
 
 } // namespace
 
-std::string serialize(const json::value& value)
+std::string toText(const json::value& value)
 {
     std::string out;
     out.reserve(256);

@@ -30,6 +30,6 @@ std::int64_t nowMs();
 // written in their shortest round-trip form ("0.0841", "50", "1e+21") rather than
 // Boost 1.81's always-exponent form ("8.41E-2", "5E1"): the admin API is read by
 // people with curl as much as by programs.
-std::string serialize(const boost::json::value& value);
+std::string toText(const boost::json::value& value);
 
 } // namespace aldis::admin

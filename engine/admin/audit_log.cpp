@@ -66,7 +66,7 @@ AuditEntry AuditLog::append(std::string actor, std::string action, std::string t
     {
         // Opened per entry: actions are rare, and a rotated or deleted file is recreated.
         std::ofstream out(m_path, std::ios::app);
-        out << serialize(toJson(e)) << '\n';
+        out << toText(toJson(e)) << '\n';
         if (!out)
             spdlog::error("cannot append to the audit log {}; the entry is kept in memory only", m_path.string());
     }

@@ -350,7 +350,7 @@ void close(StreamSession& session, websocket::close_code code)
 
 std::shared_ptr<const std::string> sharedMessage(const json::object& obj)
 {
-    return std::make_shared<const std::string>(serialize(obj));
+    return std::make_shared<const std::string>(toText(obj));
 }
 
 } // namespace aldis::admin::detail

@@ -178,6 +178,10 @@ void TestAdmin::nodeAndTopology()
     QCOMPARE(str(node.body, "client_listener"), "127.0.0.1:" + std::to_string(m_daemon->port()));
     QCOMPARE(str(node.body, "admin_listener"), "127.0.0.1:" + std::to_string(m_daemon->adminPort()));
     QCOMPARE(str(node.body.at("store").as_object(), "backend"), std::string("sqlite"));
+    // Numbers read as people write them ("uptime_s":1.52), not Boost's "1.52E0".
+    const auto raw = httpRequest(m_daemon->adminPort(), "GET", "/v1/admin/node", {}, adminAuth());
+    QVERIFY2(QString::fromStdString(raw.body).contains(QRegularExpression(R"re("uptime_s":[0-9]+(\.[0-9]+)?[,}])re")),
+             raw.body.c_str());
 
     auto topo = adminRequest(m_daemon->adminPort(), "GET", "/v1/admin/topology");
     QCOMPARE(topo.status, 200);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// admin::serialize: the admin API's JSON text. Doubles in their shortest form (not
+// admin::toText: the admin API's JSON text. Doubles in their shortest form (not
 // Boost's "5E1"), everything else as JSON requires, and the text parses back to the
 // same value.
 
@@ -39,14 +39,14 @@ void TestAdminJson::numbers()
 {
     QFETCH(double, value);
     QFETCH(QString, text);
-    QCOMPARE(QString::fromStdString(aldis::admin::serialize(json::value(value))), text);
+    QCOMPARE(QString::fromStdString(aldis::admin::toText(json::value(value))), text);
 }
 
 void TestAdminJson::roundTrip()
 {
     const json::value original = json::parse(R"({"a":[1,-2,18446744073709551615,0.125,true,false,null],
         "s":"quote \" backslash \\ control \u0001 é €","nested":{"empty":{},"list":[]}})");
-    const auto text = aldis::admin::serialize(original);
+    const auto text = aldis::admin::toText(original);
     QCOMPARE(json::parse(text), original);
     QVERIFY(text.find('\n') == std::string::npos);
     QVERIFY(text.find("\\u0001") != std::string::npos);
