@@ -254,6 +254,14 @@ void MainWindow::buildMenus()
     wall->setShortcutContext(Qt::ApplicationShortcut);
     addAction(wall); // keeps F11 working while the menu bar is hidden
     connect(wall, &QAction::toggled, this, &MainWindow::setWallMode);
+    // Esc leaves wall mode too: on a wall screen there is no menu to find F11 in.
+    auto* leaveWall = new QAction(this);
+    leaveWall->setShortcut(Qt::Key_Escape);
+    connect(leaveWall, &QAction::triggered, this, [this] {
+        if (m_wallMode)
+            setWallMode(false);
+    });
+    addAction(leaveWall);
 
     QMenu* language = menuBar()->addMenu(tr("&Language"));
     auto* group = new QActionGroup(this);

@@ -380,6 +380,16 @@ void TestControlRoom::wallMode()
     m_window->setWallMode(false);
     QVERIFY(m_window->menuBar()->isVisible());
     QCOMPARE(m_window->font().pointSizeF(), before.pointSizeF());
+
+    // The keys an operator at the wall has: F11 in, Esc (or F11) out.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_F11);
+    QVERIFY(m_window->isWallMode());
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);
+    QVERIFY(!m_window->isWallMode());
+    QTest::keyClick(m_window.get(), Qt::Key_Escape); // outside wall mode it does nothing
+    QVERIFY(!m_window->isWallMode());
 }
 
 void TestControlRoom::screenshots()

@@ -89,7 +89,10 @@ HistorySample HistoryStore::sampleFromStats(const QJsonObject& stats, qint64 tim
 
 QString HistoryStore::defaultPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.db");
+    // Next to the node's own data (~/.local/share/aldis), not in Qt's per-application
+    // folder below it (~/.local/share/aldis/aldis).
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/aldis/control-room-history.db");
 }
 
 HistoryStore::HistoryStore(QString path, qint64 retentionMs)
