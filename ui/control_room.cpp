@@ -17,6 +17,7 @@
 #include <QTranslator>
 #include <QUrl>
 
+#include <cstdio>
 #include <memory>
 
 namespace aldis::ui {
@@ -50,6 +51,18 @@ void installTranslations(QApplication& app, const QLocale& locale)
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         app.installTranslator(qt);
+}
+
+// Says why the control room cannot start, on the terminal and (on a real display) in
+// a dialog; returns the exit code. No dialog offscreen: nobody could close it.
+int refuse(const QString& text)
+{
+    std::fprintf(stderr, "aldis: %s\n", qPrintable(text));
+    const QString platform = QGuiApplication::platformName();
+    if (platform != QLatin1String("offscreen") && platform != QLatin1String("minimal"))
+        QMessageBox::critical(nullptr, QCoreApplication::translate("aldis::ui::ControlRoom", "Aldis control room"),
+                              text);
+    return 1;
 }
 
 QUrl adminUrlFrom(const std::string& text)
@@ -100,10 +113,8 @@ int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
         QString error;
         embedded = EmbeddedNode::start(QString::fromStdString(options.configFile.value_or(std::string())), &error);
         if (!embedded) {
-            QMessageBox::critical(
-                nullptr, QCoreApplication::translate("aldis::ui::ControlRoom", "Aldis control room"),
+            return refuse(
                 QCoreApplication::translate("aldis::ui::ControlRoom", "The embedded node did not start: %1").arg(error));
-            return 1;
         }
         registry.addNode(embedded->info().adminUrl, embedded->info().adminToken);
     } else {
@@ -111,12 +122,9 @@ int runControlRoom(int argc, char** argv, const ControlRoomOptions& options)
         for (const std::string& text : options.connectUrls) {
             const QUrl url = adminUrlFrom(text);
             if (url.isEmpty()) {
-                QMessageBox::critical(
-                    nullptr, QCoreApplication::translate("aldis::ui::ControlRoom", "Aldis control room"),
-                    QCoreApplication::translate("aldis::ui::ControlRoom",
-                                                "\"%1\" is not an admin URL; give one like http://10.0.0.5:8801.")
-                        .arg(QString::fromStdString(text)));
-                return 1;
+                return refuse(QCoreApplication::translate("aldis::ui::ControlRoom",
+                                                          "\"%1\" is not an admin URL; give one like http://10.0.0.5:8801.")
+                                  .arg(QString::fromStdString(text)));
             }
             registry.addNode(url, token);
         }

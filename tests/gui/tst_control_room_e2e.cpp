@@ -73,6 +73,8 @@ private slots:
     void staleWhenTheNodeDies();
     void wrongTokenIsNamed();
     void aldisOpensTheControlRoomWithAnEmbeddedNode();
+    void aldisRefusesToStart_data();
+    void aldisRefusesToStart();
 
 private:
     void openWindow(PluginManager* plugins = nullptr);
@@ -351,6 +353,50 @@ void TestControlRoomE2e::aldisOpensTheControlRoomWithAnEmbeddedNode()
     QCOMPARE(aldis.state(), QProcess::Running);
     aldis.terminate();
     QVERIFY(aldis.waitForFinished(15000));
+}
+
+void TestControlRoomE2e::aldisRefusesToStart_data()
+{
+    QTest::addColumn<bool>("sameStore");
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    // The daemon of init() holds its store: an embedded node on the same store must
+    // not start, and must say why.
+    QTest::addRow("store in use") << true << QStringList{} << "another aldis process is using the event store";
+    QTest::addRow("bad admin URL") << false << QStringList{"--connect", "ftp://x"} << "is not an admin URL";
+}
+
+void TestControlRoomE2e::aldisRefusesToStart()
+{
+    QFETCH(bool, sameStore);
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QStringList arguments = args;
+    if (sameStore) {
+        const QString config = dir.filePath(QStringLiteral("aldis.toml"));
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral("[node]\ndata_dir = \"%1\"\nlog_format = \"text\"\n"
+                                  "[client]\naddress = \"127.0.0.1\"\nport = 0\n[admin]\nport = 0\n")
+                       .arg(m_daemon->dataDir())
+                       .toUtf8());
+        file.close();
+        arguments << QStringLiteral("--config") << config;
+    }
+    QProcess aldis;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("xdg-data")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("xdg-config")));
+    aldis.setProcessEnvironment(env);
+    aldis.start(aldisBinary(), arguments);
+    QVERIFY(aldis.waitForFinished(15000)); // exits on its own: no dialog waits offscreen
+    QCOMPARE(aldis.exitCode(), 1);
+    const QString err = QString::fromUtf8(aldis.readAllStandardError());
+    QVERIFY2(err.contains(expected), qPrintable(err));
+    // The daemon whose store it is serves on.
+    QCOMPARE(httpRequest(m_daemon->port(), "GET", "/ready").status, 200);
 }
 
 QTEST_MAIN(TestControlRoomE2e)
