@@ -52,6 +52,16 @@ public:
     void bind(int index, double value) { sqlite3_bind_double(m_stmt, index, value); }
     int step() { return sqlite3_step(m_stmt); }
     void reset() { sqlite3_reset(m_stmt); }
+    // The parameters every range query shares: ?1 node, ?2..?3 the time range, ?4 the
+    // bucket width when bucketing.
+    void bindRange(const QString& nodeId, qint64 fromMs, qint64 toMs, qint64 bucketMs)
+    {
+        bind(1, nodeId);
+        bind(2, fromMs);
+        bind(3, toMs);
+        if (bucketMs > 0)
+            bind(4, bucketMs);
+    }
     double real(int column) const { return sqlite3_column_double(m_stmt, column); }
     qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
     QString text(int column) const
@@ -219,11 +229,7 @@ QList<HistorySample> HistoryStore::samples(const QString& nodeId, qint64 fromMs,
     Statement query(m_db, sql);
     if (!query.ok())
         return result;
-    query.bind(1, nodeId);
-    query.bind(2, fromMs);
-    query.bind(3, toMs);
-    if (bucketMs > 0)
-        query.bind(4, bucketMs);
+    query.bindRange(nodeId, fromMs, toMs, bucketMs);
     while (query.step() == SQLITE_ROW) {
         HistorySample s;
         s.timeMs = query.integer(0);
@@ -253,11 +259,7 @@ QMap<QString, QList<QPointF>> HistoryStore::lag(const QString& nodeId, qint64 fr
     Statement query(m_db, sql);
     if (!query.ok())
         return result;
-    query.bind(1, nodeId);
-    query.bind(2, fromMs);
-    query.bind(3, toMs);
-    if (bucketMs > 0)
-        query.bind(4, bucketMs);
+    query.bindRange(nodeId, fromMs, toMs, bucketMs);
     while (query.step() == SQLITE_ROW) {
         const QString key = QStringLiteral("%1/%2").arg(query.text(0)).arg(query.integer(1));
         result[key].append(QPointF(double(query.integer(2)), double(query.integer(3))));
