@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace aldis::admin {
 
@@ -39,15 +40,48 @@ json::object AdminServer::Impl::nodeInfo() const
         {"client_listener", facts.clientListener},
         {"admin_listener", listener()},
         {"store", json::object{{"backend", facts.storeBackend}, {"path", facts.storePath}}},
-        {"cluster", nullptr},
+        {"cluster", clusterJson()},
         {"connections", ctx->metrics.connections.value()},
         {"channels", ctx->metrics.channels.value()},
         {"subscriptions", ctx->metrics.subscriptions.value()},
     };
 }
 
+json::value AdminServer::Impl::clusterJson() const
+{
+    if (!cluster)
+        return nullptr;
+    const auto info = cluster->info();
+    return json::object{{"kafka", info.kafka},           {"events_topic", info.eventsTopic},
+                        {"ready", info.ready},           {"paused", info.paused},
+                        {"sent", info.sent},             {"delivered", info.delivered},
+                        {"failed", info.failed},         {"received", info.received},
+                        {"queued", info.queued}};
+}
+
 json::object AdminServer::Impl::topology() const
 {
+    if (cluster) {
+        // Regions in name order, each with its members; this node is one of them.
+        std::map<std::string, json::array> byRegion;
+        byRegion[ctx->region];
+        for (const auto& m : cluster->members()) {
+            byRegion[m.region].push_back(json::object{{"id", m.id},
+                                                      {"state", m.self ? state() : m.state},
+                                                      {"self", m.self},
+                                                      {"admin", m.self ? listener() : m.admin},
+                                                      {"client", m.self ? facts.clientListener : m.client},
+                                                      {"connections", m.connections},
+                                                      {"last_seen", m.self ? nowMs() : m.lastSeenMs}});
+        }
+        json::array regions;
+        for (auto& [name, nodes] : byRegion)
+            regions.push_back(json::object{{"name", name},
+                                           {"fenced", false},
+                                           {"home_of", json::array{"*"}},
+                                           {"nodes", std::move(nodes)}});
+        return json::object{{"regions", std::move(regions)}, {"links", json::array{}}};
+    }
     json::array nodes;
     nodes.push_back(json::object{{"id", ctx->nodeId},
                                  {"state", state()},

@@ -103,6 +103,29 @@ std::pair<http::status, json::object> AdminServer::Impl::action(std::string_view
         event("state", "node " + ctx->nodeId + " is serving", json::object{{"state", "serving"}});
         return finish(http::status::ok, "ok", "the node accepts clients again");
     }
+    if ((action == "pause-bridge" || action == "resume-bridge") && cluster) {
+        if (target.empty())
+            target = ctx->nodeId;
+        if (target != ctx->nodeId)
+            return finish(http::status::bad_request, "refused",
+                          "target \"" + target + "\" is not this node (" + ctx->nodeId +
+                              "); a bridge is paused on the node that runs it",
+                          "bad_request");
+        const bool pause = action == "pause-bridge";
+        if (!(pause ? cluster->pauseBridge() : cluster->resumeBridge()))
+            return finish(http::status::conflict, "refused",
+                          std::string("the bridge is already ") + (pause ? "paused" : "running"), "conflict");
+        event("state", "bridge of node " + ctx->nodeId + (pause ? " paused" : " resumed"),
+              json::object{{"bridge", pause ? "paused" : "running"}});
+        std::string text = pause ? "the bridge is paused: this node reads no events from Kafka and holds its own "
+                                   "back (they stay committed in the store); publishes are refused once "
+                                   "cluster.max_queued events wait"
+                                 : "the bridge runs again: held events go out and this node reads on from where it "
+                                   "paused, filling holes from the store";
+        if (!reason.empty())
+            text += " (reason: " + reason + ")";
+        return finish(http::status::ok, "ok", std::move(text));
+    }
     static const std::vector<std::string> kClusterActions = {"pause-bridge", "resume-bridge", "fence-region",
                                                              "unfence-region", "promote-region"};
     if (std::find(kClusterActions.begin(), kClusterActions.end(), action) != kClusterActions.end()) {
@@ -142,7 +165,11 @@ void AdminServer::Impl::tick()
     auto cfg = ctx->config.load();
     alerts.setConfig(cfg->alerts);
     const auto now = Clock::now();
-    const auto snapshot = sampler.sample(now, nowMs());
+    auto snapshot = sampler.sample(now, nowMs());
+    if (cluster) {
+        for (const auto& l : cluster->lag())
+            snapshot.lag.push_back(PartitionLag{l.topic, l.partition, l.lag});
+    }
     const auto changes = alerts.evaluate(snapshot, now);
     for (const auto& change : changes) {
         const auto& a = change.alert;
@@ -222,6 +249,11 @@ std::uint16_t AdminServer::port() const noexcept
 std::string AdminServer::address() const
 {
     return m_impl->boundAddress;
+}
+
+void AdminServer::setClusterView(ClusterView* view)
+{
+    m_impl->cluster = view;
 }
 
 void AdminServer::stop()

@@ -6,10 +6,52 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace aldis::gateway { class Server; struct ServerContext; }
 
 namespace aldis::admin {
+
+// What the admin API shows of the node's cluster, and the cluster actions it runs.
+// engine/cluster implements it; a standalone node has none. Every method may be called
+// from any thread.
+class ClusterView {
+public:
+    struct Member {
+        std::string id;
+        std::string region;
+        std::string state;            // serving, draining, drained, down
+        std::string admin;            // admin listener host:port
+        std::string client;           // client listener host:port
+        std::int64_t lastSeenMs = 0;  // unix ms of its last heartbeat
+        std::int64_t connections = 0;
+        bool self = false;
+    };
+    struct Lag {
+        std::string topic;
+        std::int32_t partition = 0;
+        std::int64_t lag = 0;
+    };
+    struct Info {
+        std::string kafka;
+        std::string eventsTopic;
+        bool ready = false;           // the bridge reads every partition
+        bool paused = false;
+        std::uint64_t sent = 0;
+        std::uint64_t delivered = 0;
+        std::uint64_t failed = 0;
+        std::uint64_t received = 0;
+        std::uint64_t queued = 0;
+    };
+
+    virtual ~ClusterView() = default;
+    virtual std::vector<Member> members() const = 0;
+    virtual std::vector<Lag> lag() const = 0;
+    virtual Info info() const = 0;
+    // pause-bridge / resume-bridge on this node; false when it already was.
+    virtual bool pauseBridge() = 0;
+    virtual bool resumeBridge() = 0;
+};
 
 // Facts about the node that do not change while it runs.
 struct NodeFacts {
@@ -45,6 +87,9 @@ public:
 
     // Sends `node_down` to every stream, closes them with 1001 and stops accepting.
     void stop();
+
+    // The node's cluster, when it has one; set before start(). Not owned.
+    void setClusterView(ClusterView* view);
 
     struct Impl;
 

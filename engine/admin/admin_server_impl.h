@@ -59,6 +59,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     std::shared_ptr<gateway::ServerContext> ctx;
     gateway::Server& clients;
     NodeFacts facts;
+    ClusterView* cluster = nullptr; // set before start(); none on a standalone node
     boost::asio::ip::tcp::acceptor acceptor;
     boost::asio::strand<boost::asio::io_context::executor_type> tickStrand;
     boost::asio::steady_timer ticker;
@@ -93,6 +94,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     boost::json::object nodeInfo() const;
 
     boost::json::object topology() const;
+    boost::json::value clusterJson() const;
 
     boost::json::object connections(std::size_t limit) const;
 

@@ -10,7 +10,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <deque>
+#include <map>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -74,6 +77,12 @@ struct Broker::Channel {
     std::uint64_t lastOffset = 0;                 // the last offset fanned out
     std::uint64_t publications = 0;               // fanned out since the channel was loaded
     std::unordered_map<std::uint64_t, SubscriberEntry> subscribers;
+
+    // Committed publications beyond lastOffset + 1, waiting for the hole before them
+    // to be filled from the store (in a cluster, other nodes' publications reach this
+    // node through Kafka in any order). `filling` while that read is in flight.
+    std::map<std::uint64_t, FramePtr> ahead;
+    bool filling = false;
 
     // Store calls in flight whose callbacks come back to this channel: while any is,
     // the channel is not evicted (the callbacks hold a reference to it).
@@ -146,7 +155,7 @@ void Broker::sweep(Shard& shard)
         const Channel& c = *it->second;
         const bool idle = c.subscribers.empty() && c.inFlight == 0 && c.waiting.empty() &&
                           c.load != Channel::Load::loading && c.lastUsed < idleSince &&
-                          c.memory.empty() && c.dedup.empty();
+                          c.memory.empty() && c.dedup.empty() && c.ahead.empty() && !c.filling;
         if (idle) {
             it = shard.channels.erase(it);
             m_metrics.channels.add(-1);
@@ -544,9 +553,36 @@ void Broker::publishMemory(Channel& channel, const config::NamespaceConfig& ns, 
     done(PublishOk{offset, channel.epoch, false});
 }
 
+namespace {
+
+std::int64_t unixMicrosNow()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The steady-clock instant of a wall-clock birth on another node, for the
+// publish-to-deliver histogram (nodes' clocks are assumed in sync, as with NTP).
+Clock::time_point bornAt(std::int64_t bornMicros)
+{
+    const auto age = std::chrono::microseconds(std::max<std::int64_t>(0, unixMicrosNow() - bornMicros));
+    return Clock::now() - age;
+}
+
+constexpr std::uint32_t kMaxGapRead = 1000;
+constexpr auto kGapRetry = std::chrono::milliseconds(200);
+
+} // namespace
+
 void Broker::publishDurable(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
                             PublishRequest request, Callback<PublishOk> done)
 {
+    if (m_replicator && m_replicator->congested()) {
+        m_metrics.bridgeRefused.add();
+        return done(makeError(ErrorCode::unavailable,
+                              "the cluster bridge is behind (too many publications wait for Kafka); try again",
+                              true));
+    }
     store::AppendRequest append;
     append.channel = request.channel;
     append.data = std::move(request.data);
@@ -562,7 +598,14 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
     m_store->append(std::move(append), [this, &shard, &channel, frameFields, born = request.born, enqueued,
                                         done = std::move(done)](Result<store::AppendResult> result) mutable {
         m_metrics.storeAppend.observe(std::chrono::duration<double>(Clock::now() - enqueued).count());
-        asio::post(shard.strand, [this, &channel, frameFields, born, result = std::move(result),
+        // On the store thread, so the bridge gets a channel's publications in offset order.
+        if (m_replicator && result && !result->duplicate) {
+            const auto age = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - born);
+            m_replicator->committed(CommittedPublication{frameFields->channel, result->epoch, result->offset,
+                                                         frameFields->data, result->ts, frameFields->user,
+                                                         frameFields->key, unixMicrosNow() - age.count()});
+        }
+        asio::post(shard.strand, [this, &shard, &channel, frameFields, born, result = std::move(result),
                                   done = std::move(done)]() mutable {
             endStoreCall(channel);
             if (!result)
@@ -571,19 +614,136 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
                 m_metrics.duplicatePublications.add();
                 return done(PublishOk{result->offset, result->epoch, true});
             }
-            // Store callbacks of one channel arrive in offset order, and this strand
-            // runs them in that order, so fan-out is in offset order too.
             channel.epoch = result->epoch;
-            channel.lastOffset = result->offset;
-            ++channel.publications;
-            auto frame = protocol::makePublicationFrame(
-                protocol::pubPush(channel.name, result->offset, frameFields->data, result->ts,
-                                  frameFields->user, frameFields->key),
-                born);
-            channel.fanOut(frame);
             m_metrics.publications.add();
-            m_metrics.deliveries.add(channel.subscribers.size());
+            // Store callbacks of one channel arrive in offset order; with other nodes
+            // appending too, the sequencer fills any hole before this offset first.
+            sequence(shard, channel, result->epoch, result->offset, [&] {
+                return protocol::makePublicationFrame(
+                    protocol::pubPush(channel.name, result->offset, frameFields->data, result->ts,
+                                      frameFields->user, frameFields->key),
+                    born);
+            });
             done(PublishOk{result->offset, result->epoch, false});
+        });
+    });
+}
+
+
+void Broker::deliverCommitted(CommittedPublication pub)
+{
+    auto ns = namespaceOf(pub.channel);
+    if (!ns || !ns->durable || !m_store)
+        return;
+    m_metrics.remotePublications.add();
+    Shard& shard = shardFor(pub.channel);
+    asio::post(shard.strand, [this, &shard, pub = std::move(pub)]() mutable {
+        auto it = shard.channels.find(pub.channel);
+        if (it == shard.channels.end())
+            return; // not used here: it loads from the store when it is
+        Channel& channel = *it->second;
+        auto shared = std::make_shared<CommittedPublication>(std::move(pub));
+        auto run = [this, &shard, &channel, shared](const Error* err) {
+            if (err)
+                return;
+            const auto& p = *shared;
+            sequence(shard, channel, p.epoch, p.offset, [&] {
+                return protocol::makePublicationFrame(
+                    protocol::pubPush(p.channel, p.offset, p.data, p.ts, p.user, p.key), bornAt(p.bornMicros));
+            });
+        };
+        // A channel still loading learns its last offset from a read that may have
+        // started before this commit: it waits, so the publication is not lost.
+        if (channel.load == Channel::Load::loading)
+            channel.waiting.push_back(std::move(run));
+        else if (channel.load == Channel::Load::ready)
+            run(nullptr);
+    });
+}
+
+void Broker::sequence(Shard& shard, Channel& channel, const std::string& epoch, std::uint64_t offset,
+                      std::function<FramePtr()> frame)
+{
+    if (epoch != channel.epoch) {
+        if (!channel.epoch.empty())
+            return; // another stream of this channel (a region's before a promotion): not ours
+        channel.epoch = epoch;
+    }
+    if (offset <= channel.lastOffset)
+        return; // delivered already: this node's own, or filled from the store
+    if (channel.subscribers.empty() && !channel.filling) {
+        // Nobody to deliver to: only the position matters.
+        channel.ahead.clear();
+        channel.publications += offset - channel.lastOffset;
+        channel.lastOffset = offset;
+        return;
+    }
+    channel.ahead.emplace(offset, frame());
+    drainAhead(shard, channel);
+}
+
+void Broker::drainAhead(Shard& shard, Channel& channel)
+{
+    while (!channel.ahead.empty() && channel.ahead.begin()->first <= channel.lastOffset + 1) {
+        auto next = channel.ahead.extract(channel.ahead.begin());
+        if (next.key() <= channel.lastOffset)
+            continue;
+        channel.lastOffset = next.key();
+        ++channel.publications;
+        channel.fanOut(next.mapped());
+        m_metrics.deliveries.add(channel.subscribers.size());
+    }
+    if (!channel.ahead.empty() && !channel.filling)
+        fillGap(shard, channel);
+}
+
+void Broker::fillGap(Shard& shard, Channel& channel)
+{
+    // Every offset below one known committed is committed too (the store assigns a
+    // channel's offsets under a lock held until commit), so the hole is in the store.
+    channel.filling = true;
+    store::ReadRequest read;
+    read.channel = channel.name;
+    read.after = channel.lastOffset;
+    read.upTo = channel.ahead.begin()->first - 1;
+    read.limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(*read.upTo - read.after, kMaxGapRead));
+    m_metrics.gapFills.add();
+    beginStoreCall(channel);
+    m_store->read(read, [this, &shard, &channel, read](Result<store::ReadResult> result) {
+        asio::post(shard.strand, [this, &shard, &channel, read, result = std::move(result)]() mutable {
+            endStoreCall(channel);
+            channel.filling = false;
+            if (!result) {
+                spdlog::warn("broker: cannot fill a hole in channel {} after offset {}: {} (retrying)",
+                             channel.name, read.after, result.error().message);
+                auto timer = std::make_shared<asio::steady_timer>(shard.strand, kGapRetry);
+                channel.filling = true;
+                beginStoreCall(channel);
+                timer->async_wait([this, &shard, &channel, timer](boost::system::error_code) {
+                    endStoreCall(channel);
+                    channel.filling = false;
+                    drainAhead(shard, channel);
+                });
+                return;
+            }
+            for (const auto& pub : result->publications) {
+                if (pub.offset > channel.lastOffset)
+                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
+                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+            }
+            // Fewer than asked: the rest is gone from the history (retention). Those
+            // offsets are skipped, as a replay would skip them.
+            if (result->publications.size() < read.limit && !channel.ahead.empty()) {
+                const std::uint64_t firstKept = result->publications.empty() ? channel.ahead.begin()->first
+                                                                             : result->publications.front().offset;
+                if (firstKept > channel.lastOffset + 1) {
+                    m_metrics.gapSkipped.add(firstKept - channel.lastOffset - 1);
+                    spdlog::warn("broker: channel {}: offsets {}..{} are no longer in the store; skipped",
+                                 channel.name, channel.lastOffset + 1, firstKept - 1);
+                    channel.lastOffset = firstKept - 1;
+                }
+            }
+            drainAhead(shard, channel);
         });
     });
 }

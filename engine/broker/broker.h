@@ -95,6 +95,29 @@ struct ChannelStats {
     std::uint64_t publications = 0; // since the channel was loaded
 };
 
+// A durable publication known to be committed, as the cluster bridge carries it.
+struct CommittedPublication {
+    std::string channel;
+    std::string epoch;
+    std::uint64_t offset = 0;
+    std::string data;
+    std::int64_t ts = 0;
+    std::string user;
+    std::string key;
+    std::int64_t bornMicros = 0;  // unix microseconds when the origin node took the publish
+};
+
+// Where this node's committed publications go beyond it: the cluster bridge.
+// committed() is called on a store thread, in offset order per channel, and must not
+// block. While congested() is true, durable publishes are refused with a retryable
+// `unavailable` instead of piling up in memory.
+class Replicator {
+public:
+    virtual ~Replicator() = default;
+    virtual bool congested() const = 0;
+    virtual void committed(const CommittedPublication& publication) = 0;
+};
+
 struct PresenceOk {
     std::vector<std::pair<std::uint64_t, std::string>> clients; // client id, user
 };
@@ -135,6 +158,14 @@ public:
     void ack(std::string user, std::string durable, std::string channel, std::uint64_t offset,
              Callback<bool> done);
 
+    // The cluster bridge, set once before the node serves (nothing on a standalone node).
+    void setReplicator(Replicator* replicator) { m_replicator = replicator; }
+    // A publication committed on another node (from the bridge; any thread). It is
+    // fanned out in offset order with this node's own: a hole before it is filled from
+    // the store first, and one already delivered is dropped. Channels nobody uses on
+    // this node ignore it (they load from the store when used).
+    void deliverCommitted(CommittedPublication publication);
+
     // Every channel held in memory, gathered shard by shard on their strands; `done`
     // runs on the strand of the shard that finished last.
     void channelStats(std::function<void(std::vector<ChannelStats>)> done);
@@ -170,6 +201,10 @@ private:
                        Callback<PublishOk> done);
     void publishDurable(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
                         PublishRequest request, Callback<PublishOk> done);
+    void sequence(Shard& shard, Channel& channel, const std::string& epoch, std::uint64_t offset,
+                  std::function<FramePtr()> frame);
+    void drainAhead(Shard& shard, Channel& channel);
+    void fillGap(Shard& shard, Channel& channel);
     void announce(Channel& channel, const config::NamespaceConfig& ns, bool join,
                   std::uint64_t client, const std::string& user);
     void scheduleSweep(Shard& shard);
@@ -178,6 +213,7 @@ private:
     std::vector<std::unique_ptr<Shard>> m_shards;
     std::atomic<std::shared_ptr<const config::Config>> m_config;
     store::EventStore* m_store;
+    Replicator* m_replicator = nullptr;
     observability::Metrics& m_metrics;
     std::string m_epochPrefix;  // memory epochs: new on every start ...
     std::atomic<std::uint64_t> m_incarnation{0}; // ... and for every re-created channel

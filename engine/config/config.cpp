@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -42,6 +43,7 @@ using detail::lineOf;
 using detail::namespaceKeys;
 using detail::quote;
 using detail::readTextFile;
+using detail::trimmed;
 using detail::unknownKey;
 
 std::string hostName()
@@ -60,6 +62,8 @@ public:
     void readToml(std::string_view text, std::string_view sourceName);
     void applyEnvironment();
     void resolveDefaults();
+    void checkCluster();
+    void checkStore();
     void ensureDevSecret();
     void ensureAdminToken();
     void fail(std::string message) { error("", 0, std::move(message)); }
@@ -119,7 +123,7 @@ void Loader::readRoot(const toml::table& root)
                 if (auto suggestion = closest(name, sections))
                     message += "; did you mean '[" + *suggestion + "]'?";
                 else
-                    message += "; the sections are [node], [client], [store], [auth], [[auth.keys]], [admin], [alerts] and [namespaces.NAME]";
+                    message += "; the sections are [node], [client], [store], [auth], [[auth.keys]], [admin], [alerts], [cluster] and [namespaces.NAME]";
                 error(name, line, std::move(message));
             } else {
                 m_errors.push_back(unknownKey(name, line, name, {}, ""));
@@ -287,6 +291,28 @@ void Loader::resolveDefaults()
         config.namespaces.emplace("", NamespaceConfig{});
 }
 
+void Loader::checkCluster()
+{
+    // Nodes of a region agree on offsets only through a store they share.
+    if (m_config.cluster.enabled() && m_config.store.backend != "postgresql")
+        error("cluster.kafka", lineOfKey("cluster.kafka"),
+              "cluster.kafka links nodes that must share one event store: set store.backend = \"postgresql\" "
+              "and store.url (with store.backend = \"" + m_config.store.backend
+                  + "\" every node would number offsets on its own)");
+}
+
+// Keys that depend on each other are checked once every source has been applied:
+// the URL may come from the environment and the backend from the file.
+void Loader::checkStore()
+{
+    const auto& store = m_config.store;
+    if (store.backend == "postgresql" && store.url.empty()) {
+        error("store.url", lineOfKey("store.backend"),
+              "store.url must be set when store.backend is \"postgresql\": the database's URL, such as "
+              "\"postgresql://aldis@db.example:5432/aldis\", or libpq key=value settings (or set ALDIS_STORE_URL)");
+    }
+}
+
 void Loader::ensureDevSecret()
 {
     if (!m_options.createDevSecret || !m_config.auth.keys.empty() || !m_errors.empty())
@@ -306,6 +332,8 @@ LoadResult finish(Loader&& loader, const LoadOptions& options)
     if (options.useEnvironment)
         loader.applyEnvironment();
     loader.resolveDefaults();
+    loader.checkCluster();
+    loader.checkStore();
     loader.ensureDevSecret();
     loader.ensureAdminToken();
     return std::move(loader).result();
@@ -349,11 +377,91 @@ std::filesystem::path defaultDataDir()
     return fs::path("aldis-data");
 }
 
+namespace {
+
+// postgresql://user:password@host/db?password=x -> postgresql://user@host/db
+std::string urlWithoutPassword(std::string_view url)
+{
+    const auto authority = url.find("://") + 3;
+    std::string out(url.substr(0, authority));
+    std::string_view rest = url.substr(authority);
+    // The user part ends at the first '@' before any '/' (libpq's rule), the user
+    // name at its first ':'.
+    if (const auto stop = rest.find_first_of("@/"); stop != std::string_view::npos && rest[stop] == '@') {
+        const auto user = rest.substr(0, std::min(stop, rest.find(':')));
+        if (!user.empty())
+            out.append(user).append("@");
+        rest.remove_prefix(stop + 1);
+    }
+    const auto query = rest.find('?');
+    out += rest.substr(0, query);
+    if (query == std::string_view::npos)
+        return out;
+    std::vector<std::string> kept;
+    std::string_view parameters = rest.substr(query + 1);
+    while (!parameters.empty()) {
+        const auto amp = parameters.find('&');
+        const auto parameter = parameters.substr(0, amp);
+        if (!parameter.empty() && !parameter.starts_with("password="))
+            kept.emplace_back(parameter);
+        parameters.remove_prefix(amp == std::string_view::npos ? parameters.size() : amp + 1);
+    }
+    if (!kept.empty())
+        out += "?" + joined(kept, "&");
+    return out;
+}
+
+// host=db password='a b' dbname=x -> host=db dbname=x (libpq's key=value syntax:
+// values may be single-quoted, with backslash escapes)
+std::string settingsWithoutPassword(std::string_view text)
+{
+    auto isSpace = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t start = i;
+        while (i < text.size() && isSpace(text[i]))
+            ++i;
+        const std::size_t keyStart = i;
+        while (i < text.size() && !isSpace(text[i]) && text[i] != '=')
+            ++i;
+        const auto key = text.substr(keyStart, i - keyStart);
+        while (i < text.size() && (isSpace(text[i]) || text[i] == '='))
+            ++i;
+        if (i < text.size() && text[i] == '\'') {
+            for (++i; i < text.size() && text[i] != '\''; ++i)
+                i += text[i] == '\\' ? 1 : 0;
+            ++i;
+        } else {
+            for (; i < text.size() && !isSpace(text[i]); ++i)
+                i += text[i] == '\\' ? 1 : 0;
+        }
+        i = std::min(i, text.size());
+        if (key != "password")
+            out += text.substr(start, i - start);
+    }
+    return trimmed(out);
+}
+
+} // namespace
+
+std::string withoutPassword(std::string_view url)
+{
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
+        return urlWithoutPassword(url);
+    return settingsWithoutPassword(url);
+}
+
 std::string describe(const Config& config)
 {
+    const auto& store = config.store;
+    const std::string where = store.backend == "postgresql"
+        ? withoutPassword(store.url) + " (pool " + std::to_string(store.poolSize) + ", synchronous "
+            + store.synchronous + ")"
+        : store.path.string() + " (synchronous " + store.synchronous + ")";
     std::string out = "node " + config.node.id + " (region " + config.node.region + "), clients on "
-        + config.client.address + ":" + std::to_string(config.client.port) + ", store " + config.store.backend
-        + " at " + config.store.path.string() + " (synchronous " + config.store.synchronous + "), auth keys: ";
+        + config.client.address + ":" + std::to_string(config.client.port) + ", store " + store.backend
+        + " at " + where + ", auth keys: ";
     if (config.auth.keys.empty()) {
         out += "none";
     } else {

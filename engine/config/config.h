@@ -64,12 +64,16 @@ struct ClientListenerConfig {
 };
 
 struct StoreConfig {
-    std::string backend = "sqlite";
-    std::filesystem::path path;           // default: <data_dir>/aldis.db
+    std::string backend = "sqlite";       // sqlite or postgresql
+    std::filesystem::path path;           // sqlite; default: <data_dir>/aldis.db
+    std::string url;                      // postgresql: libpq URL or key=value settings
+    unsigned poolSize = 4;                // postgresql: connections, half of them writers
     std::string synchronous = "full";     // full or normal
     Millis commitWindow = std::chrono::milliseconds(2);
     std::uint32_t commitBatch = 4096;
     Millis dedupWindow = std::chrono::hours(24);
+
+    bool operator==(const StoreConfig&) const = default;
 };
 
 struct AuthConfig {
@@ -97,6 +101,19 @@ struct AlertsConfig {
     Millis holdFor = std::chrono::seconds(5); // how long a condition holds before it fires or clears
 };
 
+// The node's cluster: the Kafka cluster of its region, which links the nodes that
+// share the region's event store (docs/architecture.md, "Cluster").
+struct ClusterConfig {
+    std::string kafka;                    // bootstrap servers; empty: a standalone node
+    std::string topicPrefix = "aldis";    // topics are <prefix>.<region>.events / .members
+    std::uint32_t partitions = 16;        // of the events topic, when a node creates it
+    std::uint32_t maxQueued = 100'000;    // events waiting for Kafka before publishes are refused
+    Millis heartbeat = std::chrono::seconds(1);     // how often a node announces itself
+    Millis memberTimeout = std::chrono::seconds(5); // silence after which a node is down
+
+    bool enabled() const { return !kafka.empty(); }
+};
+
 struct Config {
     NodeConfig node;
     ClientListenerConfig client;
@@ -104,6 +121,7 @@ struct Config {
     AuthConfig auth;
     AdminConfig admin;
     AlertsConfig alerts;
+    ClusterConfig cluster;
     std::map<std::string, NamespaceConfig> namespaces; // by name; "" is the default
 
     // Where a development HS256 secret lives when no key is configured.
@@ -148,6 +166,11 @@ std::vector<EnvVar> environmentVariables();
 // $XDG_DATA_HOME/aldis when XDG_DATA_HOME is an absolute path, else
 // $HOME/.local/share/aldis.
 std::filesystem::path defaultDataDir();
+
+// store.url as it may be shown in logs and messages: a postgresql:// URL without the
+// password of its user part or its query, key=value settings without password=...
+// Anything else comes back unchanged.
+std::string withoutPassword(std::string_view url);
 
 // A one-line summary for the start-up log: node, listener, store, auth key ids and
 // namespaces. Holds no secret.

@@ -79,13 +79,6 @@ std::string isLabel(const Value& value)
     return {};
 }
 
-std::string isBackend(const Value& value)
-{
-    if (std::get<std::string>(value) == "postgresql")
-        return "is \"postgresql\", which is not available in this build yet; use \"sqlite\"";
-    return {};
-}
-
 std::string areApiKeys(const Value& value)
 {
     const auto& keys = std::get<std::vector<std::string>>(value);
@@ -135,6 +128,7 @@ using S = StoreConfig;
 using A = AuthConfig;
 using AD = AdminConfig;
 using AL = AlertsConfig;
+using CL = ClusterConfig;
 
 template <typename Target>
 std::string expectation(const KeySpec<Target>& spec, bool fromEnvironment)
@@ -216,11 +210,19 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Interval of server pings; 2 unanswered close the connection (default 25s)").positive(),
 
         key<C>("store", "backend", Kind::Choice, setConfig<&C::store, &S::backend>,
-               "Event store backend: sqlite (default sqlite)").oneOf("sqlite|postgresql").checkedBy(isBackend),
+               "Event store backend: sqlite (one node) or postgresql (shared by the nodes of a region) "
+               "(default sqlite)").oneOf("sqlite|postgresql"),
         key<C>("store", "path", Kind::Path, setConfig<&C::store, &S::path>,
                "SQLite database file (default: <data_dir>/aldis.db)").checkedBy(notEmpty),
+        key<C>("store", "url", Kind::String, setConfig<&C::store, &S::url>,
+               "PostgreSQL database: a URL such as postgresql://aldis@db:5432/aldis, or libpq key=value "
+               "settings; required with backend postgresql").checkedBy(notEmpty),
+        key<C>("store", "pool_size", Kind::Integer, setConfig<&C::store, &S::poolSize>,
+               "PostgreSQL connections per node: half write (at least 1), the rest read (at least 1) "
+               "(default 4)").range(1, 64),
         key<C>("store", "synchronous", Kind::Choice, setConfig<&C::store, &S::synchronous>,
-               "SQLite synchronous mode: full or normal (default full)").oneOf("full|normal"),
+               "Durability of a commit: full or normal (SQLite synchronous, PostgreSQL synchronous_commit "
+               "on or off) (default full)").oneOf("full|normal"),
         key<C>("store", "commit_window", Kind::Duration, setConfig<&C::store, &S::commitWindow>,
                "How long the store gathers publications into one commit (default 2ms)"),
         key<C>("store", "commit_batch", Kind::Integer, setConfig<&C::store, &S::commitBatch>,
@@ -262,6 +264,21 @@ const std::vector<KeySpec<Config>>& configKeys()
             .range(1, kUint32Max),
         key<C>("alerts", "for", Kind::Duration, setConfig<&C::alerts, &AL::holdFor>,
                "How long a rule's condition must hold before it fires or clears (default 5s)"),
+
+        key<C>("cluster", "kafka", Kind::String, setConfig<&C::cluster, &CL::kafka>,
+               "Kafka bootstrap servers of the node's region (host:port,...); empty: a standalone node"),
+        key<C>("cluster", "topic_prefix", Kind::String, setConfig<&C::cluster, &CL::topicPrefix>,
+               "Prefix of the region's topics <prefix>.<region>.events and .members (default aldis)")
+            .checkedBy(isLabel),
+        key<C>("cluster", "partitions", Kind::Integer, setConfig<&C::cluster, &CL::partitions>,
+               "Partitions of the events topic when this node creates it (default 16)").range(1, 10'000),
+        key<C>("cluster", "max_queued", Kind::Integer, setConfig<&C::cluster, &CL::maxQueued>,
+               "Events waiting for Kafka before publishes are refused with unavailable (default 100000)")
+            .range(100, 10'000'000),
+        key<C>("cluster", "heartbeat", Kind::Duration, setConfig<&C::cluster, &CL::heartbeat>,
+               "How often the node announces itself on the members topic (default 1s)").positive(),
+        key<C>("cluster", "member_timeout", Kind::Duration, setConfig<&C::cluster, &CL::memberTimeout>,
+               "Silence after which another node counts as down (default 5s)").positive(),
     };
     return keys;
 }

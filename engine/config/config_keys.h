@@ -22,8 +22,8 @@ inline constexpr std::size_t kMinHs256SecretBytes = 32;
 inline constexpr std::size_t kMinApiKeyChars = 16;  // API keys and the admin token
 
 // The top-level tables of a config file.
-inline constexpr std::array<std::string_view, 7> kSections = {"node", "client", "store", "auth",
-                                                              "admin", "alerts", "namespaces"};
+inline constexpr std::array<std::string_view, 8> kSections = {"node", "client", "store", "auth",
+                                                              "admin", "alerts", "cluster", "namespaces"};
 
 // Adds an HS256 key with id "env"; it has no key in the tables.
 inline constexpr std::string_view kHs256SecretVar = "ALDIS_AUTH_HS256_SECRET";

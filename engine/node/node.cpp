@@ -3,10 +3,11 @@
 
 #include "admin/admin_server.h"
 #include "broker/broker.h"
+#include "cluster/cluster_link.h"
 #include "gateway/server.h"
 #include "gateway/server_context.h"
 #include "security/jwt.h"
-#include "store/sqlite_store.h"
+#include "store/store_factory.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <spdlog/spdlog.h>
@@ -35,7 +36,7 @@ Result<void> Node::start()
     if (!verifier)
         return verifier.error();
 
-    m_store = store::makeSqliteStore(m_config->store);
+    m_store = store::makeStore(m_config->store);
     if (auto opened = m_store->open(); !opened)
         return opened.error();
 
@@ -56,6 +57,20 @@ Result<void> Node::start()
                              " (set client.address / client.port)");
     }
 
+    if (m_config->cluster.enabled()) {
+        m_cluster = std::make_unique<cluster::ClusterLink>(m_io, *m_config, *m_broker, m_metrics,
+                                                           [this] { return selfReport(); });
+        if (auto linked = m_cluster->start(); !linked) {
+            m_cluster.reset();
+            m_server->stopAccepting();
+            m_server.reset();
+            m_store->close();
+            return makeError(ErrorCode::unavailable, "cannot join the cluster: " + linked.error().message +
+                                                         " (check cluster.kafka)");
+        }
+        m_broker->setReplicator(m_cluster.get());
+    }
+
     if (m_config->admin.enabled) {
         admin::NodeFacts facts;
         facts.version = ALDIS_VERSION;
@@ -64,8 +79,9 @@ Result<void> Node::start()
                                 .count();
         facts.clientListener = m_config->client.address + ":" + std::to_string(m_server->port());
         facts.storeBackend = m_config->store.backend;
-        facts.storePath = m_config->store.path.string();
+        facts.storePath = store::describeLocation(m_config->store);
         m_admin = std::make_unique<admin::AdminServer>(m_io, m_context, *m_server, std::move(facts));
+        m_admin->setClusterView(m_cluster.get());
         try {
             m_admin->start();
         } catch (const std::exception& e) {
@@ -73,6 +89,7 @@ Result<void> Node::start()
             m_server->stopAccepting();
             m_server.reset();
             m_store->close();
+            m_cluster.reset();
             return makeError(ErrorCode::unavailable,
                              "cannot listen for the admin API on " + m_config->admin.address + ":" +
                                  std::to_string(m_config->admin.port) + ": " + e.what() +
@@ -88,7 +105,7 @@ Result<void> Node::start()
     m_context->ready.store(true);
     spdlog::info("node {} (region {}) listening on {}:{} with {} threads, store {}", m_config->node.id,
                  m_config->node.region, m_config->client.address, m_server->port(), threads,
-                 m_config->store.path.string());
+                 store::describeLocation(m_config->store));
     if (m_admin)
         spdlog::info("admin API on {}:{} (docs/admin-api.md)", m_admin->address(), m_admin->port());
     return {};
@@ -145,9 +162,13 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
         ignored.push_back("client.address/client.port");
     const auto& ns = next->store;
     const auto& cs = current->store;
-    if (ns.path != cs.path || ns.backend != cs.backend || ns.synchronous != cs.synchronous ||
-        ns.commitWindow != cs.commitWindow || ns.commitBatch != cs.commitBatch || ns.dedupWindow != cs.dedupWindow)
+    if (ns != cs)
         ignored.push_back("store");
+    const auto& nc = next->cluster;
+    const auto& cc = current->cluster;
+    if (nc.kafka != cc.kafka || nc.topicPrefix != cc.topicPrefix || nc.partitions != cc.partitions ||
+        nc.maxQueued != cc.maxQueued || nc.heartbeat != cc.heartbeat || nc.memberTimeout != cc.memberTimeout)
+        ignored.push_back("cluster");
     if (next->node.threads != current->node.threads)
         ignored.push_back("node.threads");
     if (next->node.id != current->node.id || next->node.region != current->node.region)
@@ -160,6 +181,7 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     merged->client.address = current->client.address;
     merged->client.port = current->client.port;
     merged->store = current->store;
+    merged->cluster = current->cluster;
     merged->node.threads = current->node.threads;
     merged->node.id = current->node.id;
     merged->node.region = current->node.region;
@@ -197,12 +219,32 @@ void Node::stop()
     // Every queued append is committed (or failed) before the io threads stop, so
     // nothing acknowledged is lost and nothing unacknowledged is claimed.
     m_store->close();
+    // After the store: every commit has gone to the bridge, which flushes it to Kafka.
+    if (m_cluster)
+        m_cluster->stop();
     m_io.stop();
     for (auto& t : m_threads)
         t.join();
     m_threads.clear();
     m_admin.reset();
     m_server.reset();
+    m_cluster.reset();
+}
+
+cluster::SelfReport Node::selfReport() const
+{
+    cluster::SelfReport me;
+    if (!m_context->draining.load()) {
+        me.state = "serving";
+    } else {
+        std::lock_guard lock(m_context->sessionsMutex);
+        me.state = m_context->sessions.empty() ? "drained" : "draining";
+    }
+    me.client = m_config->client.address + ":" + std::to_string(port());
+    if (m_admin)
+        me.admin = m_admin->address() + ":" + std::to_string(m_admin->port());
+    me.connections = m_metrics.connections.value();
+    return me;
 }
 
 } // namespace aldis::node

@@ -17,6 +17,7 @@ namespace aldis::store { class EventStore; }
 namespace aldis::broker { class Broker; }
 namespace aldis::gateway { class Server; struct ServerContext; }
 namespace aldis::admin { class AdminServer; }
+namespace aldis::cluster { class ClusterLink; struct SelfReport; }
 
 namespace aldis::node {
 
@@ -58,6 +59,8 @@ public:
 private:
     // True once every client session has ended, false when `timeout` passed first.
     bool waitForSessions(std::chrono::milliseconds timeout);
+    // What this node announces in its cluster heartbeat.
+    cluster::SelfReport selfReport() const;
 
     std::shared_ptr<const config::Config> m_config;
     observability::Metrics m_metrics;
@@ -67,6 +70,7 @@ private:
     std::shared_ptr<gateway::ServerContext> m_context;
     std::unique_ptr<gateway::Server> m_server;
     std::unique_ptr<admin::AdminServer> m_admin;
+    std::unique_ptr<cluster::ClusterLink> m_cluster; // none on a standalone node
     std::vector<std::thread> m_threads;
     bool m_running = false;
 };

@@ -168,6 +168,12 @@ std::string Metrics::renderPrometheus() const
     labeled(out, "aldis_auth_failures_total", "Refused tokens and API keys by reason.", "reason", authFailures);
     labeled(out, "aldis_disconnects_total", "Connections closed by the server, by close code.", "code", disconnects);
     labeledGauge(out, "aldis_alerts_active", "1 while an alert rule fires, by rule.", "rule", alertsActive);
+    counter(out, "aldis_bridge_received_total", "Publications committed on other nodes and received through the Kafka bridge.", remotePublications.value());
+    counter(out, "aldis_bridge_gap_fills_total", "Event store reads that filled a hole in a channel's order.", gapFills.value());
+    counter(out, "aldis_bridge_gap_skipped_total", "Offsets no longer in the event store when a hole was filled.", gapSkipped.value());
+    counter(out, "aldis_bridge_refused_total", "Publishes refused with unavailable because the bridge was behind.", bridgeRefused.value());
+    gauge(out, "aldis_bridge_queued", "Events waiting for Kafka.", bridgeQueued.value());
+    labeledGauge(out, "aldis_bridge_consumer_lag", "Events in a partition of the events topic not read yet.", "partition", consumerLag);
     return out;
 }
 

@@ -99,6 +99,14 @@ struct Metrics {
     Gauge subscriptions;
     LabeledGauge alertsActive;   // 1 while the rule fires, by rule name
 
+    // Cluster (the Kafka bridge); zero on a standalone node.
+    Counter remotePublications;  // committed on other nodes, received through the bridge
+    Counter gapFills;            // store reads that filled a hole in a channel's order
+    Counter gapSkipped;          // offsets no longer in the store when a hole was filled
+    Counter bridgeRefused;       // publishes refused because the bridge was congested
+    Gauge bridgeQueued;          // events waiting for Kafka
+    LabeledGauge consumerLag;    // by "topic/partition"
+
     // Prometheus text exposition format 0.0.4.
     std::string renderPrometheus() const;
 };

@@ -74,6 +74,14 @@ struct Position {
     std::uint64_t offset = 0;
 };
 
+// Counters since open(), readable from any thread.
+struct StoreStats {
+    std::uint64_t commits = 0;        // successful write transactions
+    std::uint64_t appends = 0;        // publications committed (duplicates not counted)
+    std::uint64_t duplicates = 0;     // appends answered as duplicates
+    std::uint64_t failedCommits = 0;  // transactions rolled back; each failed its whole batch
+};
+
 // The event store: where durable publications live and where their per-channel
 // offsets are assigned (so that, with a shared backend, nodes never disagree).
 //
@@ -111,6 +119,8 @@ public:
 
     // A short name for logs and metrics ("sqlite", "postgresql").
     virtual std::string backendName() const = 0;
+    // Counters of the write side since open(). Any thread.
+    virtual StoreStats stats() const = 0;
 };
 
 } // namespace aldis::store

@@ -22,11 +22,6 @@ Error openFailure(const std::filesystem::path& path, sqlite3* db, int rc)
                          + ". Check that the path is an Aldis database and is writable.");
 }
 
-Error closedError()
-{
-    return makeError(ErrorCode::unavailable, "the event store is not open", true);
-}
-
 int Connection::open(const std::filesystem::path& path, int flags, Millis busyTimeout)
 {
     close();

@@ -33,9 +33,6 @@ std::string describe(sqlite3* db, int rc);
 // "cannot open the event store at '<path>': ..." with what to check.
 Error openFailure(const std::filesystem::path& path, sqlite3* db, int rc);
 
-// What a request gets when the store is not open.
-Error closedError();
-
 // One connection to the database file. Closed by close() or by the destructor;
 // statements prepared on it must be finalized before.
 class Connection {

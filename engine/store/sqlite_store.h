@@ -25,14 +25,6 @@ struct SqliteStoreOptions {
     Millis busyTimeout{std::chrono::seconds(5)};    // wait for a lock held by another process
 };
 
-// Counters since open(), readable from any thread.
-struct StoreStats {
-    std::uint64_t commits = 0;        // successful write transactions
-    std::uint64_t appends = 0;        // publications committed (duplicates not counted)
-    std::uint64_t duplicates = 0;     // appends answered as duplicates
-    std::uint64_t failedCommits = 0;  // transactions rolled back; each failed its whole batch
-};
-
 // The EventStore on one local SQLite file (WAL journal, group commit).
 //
 // Threads and ownership: the owner (the node) creates it, calls open() once and
@@ -88,8 +80,7 @@ public:
                       PositionCallback callback) override;
 
     std::string backendName() const override { return "sqlite"; }
-
-    StoreStats stats() const;
+    StoreStats stats() const override;
     const SqliteStoreOptions& options() const { return m_options; }
 
 private:

@@ -3,6 +3,7 @@
 
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store.h"
+#include "store/store_requests.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -13,30 +14,9 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <variant>
 #include <vector>
 
 namespace aldis::store::detail {
-
-struct AppendOp {
-    AppendRequest request;
-    EventStore::AppendCallback callback;
-};
-
-struct PositionOp {
-    std::string user;
-    std::string durable;
-    std::string channel;
-    Position position;
-    EventStore::DoneCallback callback;
-};
-
-struct EnsureOp {
-    std::string channel;
-    EventStore::StateCallback callback;
-};
-
-using WriteOp = std::variant<AppendOp, PositionOp, EnsureOp>;
 
 // The write side of the SqliteStore: the write connection, the writer thread and its
 // queue (group commit), the cache of each channel's epoch and last offset, and the

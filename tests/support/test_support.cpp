@@ -40,12 +40,20 @@ DaemonProcess::~DaemonProcess()
     }
 }
 
+void DaemonProcess::setIdentity(const QString& id, const QString& region)
+{
+    m_nodeId = id;
+    m_region = region;
+    writeConfig(m_extraToml);
+}
+
 void DaemonProcess::writeConfig(const QString& extraToml)
 {
+    m_extraToml = extraToml;
     QFile file(configPath());
     file.open(QIODevice::WriteOnly | QIODevice::Truncate);
     QString base = QStringLiteral(
-        "[node]\nid = \"test-node\"\nregion = \"test\"\ndata_dir = \"%1\"\nlog_level = \"info\"\nlog_format = \"text\"\n"
+        "[node]\nid = \"%7\"\nregion = \"%8\"\ndata_dir = \"%1\"\nlog_level = \"info\"\nlog_format = \"text\"\n"
         "drain_timeout = \"5s\"\n"
         "[client]\naddress = \"127.0.0.1\"\nport = %2\n"
         "[admin]\naddress = \"127.0.0.1\"\nport = %5\ntoken = \"%6\"\n"
@@ -54,7 +62,8 @@ void DaemonProcess::writeConfig(const QString& extraToml)
                        .arg(m_port)
                        .arg(QString::fromLatin1(kApiKey), QString::fromLatin1(kSecret))
                        .arg(m_adminPort)
-                       .arg(QString::fromLatin1(kAdminToken));
+                       .arg(QString::fromLatin1(kAdminToken))
+                       .arg(m_nodeId, m_region);
     file.write((base + extraToml).toUtf8());
 }
 

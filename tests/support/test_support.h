@@ -45,6 +45,9 @@ public:
 
     // Rewrites the config file (for SIGHUP tests).
     void writeConfig(const QString& extraToml);
+    // The node's id and region (default "test-node" in "test"), for cluster tests;
+    // rewrites the config with the last extraToml.
+    void setIdentity(const QString& id, const QString& region);
     void signal(int signo);
     void kill9();
     // Waits for exit; returns the exit code, or -1 on timeout or crash.
@@ -57,6 +60,9 @@ public:
 
 private:
     QTemporaryDir m_dir;
+    QString m_nodeId = QStringLiteral("test-node");
+    QString m_region = QStringLiteral("test");
+    QString m_extraToml;
     QProcess m_process;
     QByteArray m_output;
     std::uint16_t m_port = 0;

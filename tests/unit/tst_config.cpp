@@ -37,6 +37,9 @@ private slots:
 
     void defaultDataDirFollowsXdg();
     void describeSummary();
+    void describePostgresStore();
+    void storeUrlWithoutPassword_data();
+    void storeUrlWithoutPassword();
     void errorToString();
 };
 
@@ -73,6 +76,8 @@ void TestConfig::defaults()
 
     QCOMPARE(c.store.backend, std::string("sqlite"));
     QCOMPARE(c.store.path, c.node.dataDir / "aldis.db");
+    QCOMPARE(c.store.url, std::string());
+    QCOMPARE(c.store.poolSize, 4u);
     QCOMPARE(c.store.synchronous, std::string("full"));
     QCOMPARE(c.store.commitBatch, 4096u);
     QCOMPARE(c.store.dedupWindow, aldis::Millis(24h));
@@ -121,6 +126,8 @@ ping_interval = "10s"
 [store]
 backend = "sqlite"
 path = "/srv/aldis/events.db"
+url = "postgresql://aldis@db.example:5432/aldis"
+pool_size = 8
 synchronous = "normal"
 commit_window = "5ms"
 commit_batch = 100
@@ -164,6 +171,8 @@ history_size = 10
     QCOMPARE(c.client.connectTimeout, aldis::Millis(3s));
     QCOMPARE(c.client.pingInterval, aldis::Millis(10s));
     QCOMPARE(c.store.path, std::filesystem::path("/srv/aldis/events.db"));
+    QCOMPARE(c.store.url, std::string("postgresql://aldis@db.example:5432/aldis"));
+    QCOMPARE(c.store.poolSize, 8u);
     QCOMPARE(c.store.synchronous, std::string("normal"));
     QCOMPARE(c.store.commitWindow, aldis::Millis(5ms));
     QCOMPARE(c.store.commitBatch, 100u);
@@ -255,10 +264,16 @@ void TestConfig::badConfig_data()
                                      << 2 << "an array of strings, got an array";
     QTest::addRow("max connections zero") << QByteArray("[client]\nmax_connections = 0\n")
                                           << "client.max_connections" << 2 << "from 1 to 4294967295";
-    QTest::addRow("backend postgresql") << QByteArray("[store]\nbackend = \"postgresql\"\n") << "store.backend" << 2
-                                        << "not available in this build yet; use \"sqlite\"";
+    QTest::addRow("postgresql without url") << QByteArray("[store]\nbackend = \"postgresql\"\n") << "store.url" << 2
+                                            << "store.url must be set when store.backend is \"postgresql\"";
     QTest::addRow("backend unknown") << QByteArray("[store]\nbackend = \"mysql\"\n") << "store.backend" << 2
-                                     << "got \"mysql\"";
+                                     << "must be one of \"sqlite\", \"postgresql\", got \"mysql\"";
+    QTest::addRow("url empty") << QByteArray("[store]\nbackend = \"postgresql\"\nurl = \"\"\n") << "store.url" << 3
+                               << "must not be empty";
+    QTest::addRow("pool size zero") << QByteArray("[store]\npool_size = 0\n") << "store.pool_size" << 2
+                                    << "from 1 to 64, got 0";
+    QTest::addRow("pool size text") << QByteArray("[store]\npool_size = \"4\"\n") << "store.pool_size" << 2
+                                    << "an integer";
     QTest::addRow("synchronous") << QByteArray("[store]\nsynchronous = \"off\"\n") << "store.synchronous" << 2
                                  << "one of \"full\", \"normal\"";
     QTest::addRow("commit batch") << QByteArray("[store]\ncommit_batch = 0\n") << "store.commit_batch" << 2
@@ -532,6 +547,47 @@ void TestConfig::describeSummary()
     QVERIFY2(text.contains("(default) durable"), qPrintable(text));
     QVERIFY2(text.contains("chat memory"), qPrintable(text));
     QVERIFY2(!text.contains("0123456789abcdef"), qPrintable(text));
+}
+
+void TestConfig::describePostgresStore()
+{
+    const char* toml = "[store]\nbackend = \"postgresql\"\n"
+                       "url = \"postgresql://aldis:s3cret@db.example:5432/aldis\"\npool_size = 6\n";
+    auto result = loadFromString(toml, isolated());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    const auto text = QString::fromStdString(describe(result.config));
+    QVERIFY2(text.contains("store postgresql at postgresql://aldis@db.example:5432/aldis (pool 6, synchronous full)"),
+             qPrintable(text));
+    QVERIFY2(!text.contains("s3cret"), qPrintable(text));
+}
+
+void TestConfig::storeUrlWithoutPassword_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("shown");
+
+    QTest::addRow("no password") << "postgresql://aldis@db:5432/aldis" << "postgresql://aldis@db:5432/aldis";
+    QTest::addRow("user and password") << "postgresql://aldis:pw@db:5432/aldis" << "postgresql://aldis@db:5432/aldis";
+    QTest::addRow("postgres scheme") << "postgres://aldis:pw@db/aldis" << "postgres://aldis@db/aldis";
+    QTest::addRow("password only") << "postgresql://:pw@db/aldis" << "postgresql://db/aldis";
+    QTest::addRow("no user part") << "postgresql://db:5432/aldis" << "postgresql://db:5432/aldis";
+    QTest::addRow("@ after the path") << "postgresql://db/aldis?application_name=a@b"
+                                      << "postgresql://db/aldis?application_name=a@b";
+    QTest::addRow("password in the query") << "postgresql://aldis@db/aldis?sslmode=require&password=pw&connect_timeout=3"
+                                           << "postgresql://aldis@db/aldis?sslmode=require&connect_timeout=3";
+    QTest::addRow("only the password in the query") << "postgresql://db/aldis?password=pw" << "postgresql://db/aldis";
+    QTest::addRow("settings") << "host=db port=5432 password=pw dbname=aldis" << "host=db port=5432 dbname=aldis";
+    QTest::addRow("settings, quoted") << "host=db password = 'p w\\'x' dbname=aldis" << "host=db dbname=aldis";
+    QTest::addRow("settings, password first") << "password=pw host=db" << "host=db";
+    QTest::addRow("settings, no password") << "host=db dbname='my db'" << "host=db dbname='my db'";
+    QTest::addRow("empty") << "" << "";
+}
+
+void TestConfig::storeUrlWithoutPassword()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, shown);
+    QCOMPARE(QString::fromStdString(withoutPassword(url.toStdString())), shown);
 }
 
 void TestConfig::errorToString()

@@ -53,6 +53,7 @@ private slots:
     void environmentErrors_data();
     void environmentErrors();
     void environmentIgnoredWhenDisabled();
+    void postgresqlNeedsAUrl();
     void environmentVariableList();
     void everyEnvironmentKeyIsATomlKey();
 
@@ -92,6 +93,12 @@ void TestConfigEnv::environment_data()
     QTest::addRow("data dir moves store")
         << QStringList{"ALDIS_NODE_DATA_DIR=/tmp/aldis-data"}
         << ConfigCheck([](const Config& c) { return c.store.path == "/tmp/aldis-data/aldis.db"; });
+    QTest::addRow("postgresql store")
+        << QStringList{"ALDIS_STORE_BACKEND=postgresql", "ALDIS_STORE_URL=host=db dbname=aldis",
+                       "ALDIS_STORE_POOL_SIZE=8"}
+        << ConfigCheck([](const Config& c) {
+               return c.store.backend == "postgresql" && c.store.url == "host=db dbname=aldis" && c.store.poolSize == 8;
+           });
     QTest::addRow("api keys") << QStringList{"ALDIS_AUTH_API_KEYS=aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbb"}
                               << ConfigCheck([](const Config& c) { return c.auth.apiKeys.size() == 2; });
     QTest::addRow("log level alias") << QStringList{"ALDIS_LOG_LEVEL=debug"}
@@ -138,7 +145,8 @@ void TestConfigEnv::environmentErrors_data()
     QTest::addRow("log level alias") << "ALDIS_LOG_LEVEL=loud" << "it overrides node.log_level";
     QTest::addRow("duration") << "ALDIS_CLIENT_PING_INTERVAL=soon" << "a duration greater than 0";
     QTest::addRow("rate") << "ALDIS_CLIENT_RATE_BURST=0" << "a number of at least 1";
-    QTest::addRow("backend") << "ALDIS_STORE_BACKEND=postgresql" << "not available in this build yet";
+    QTest::addRow("backend") << "ALDIS_STORE_BACKEND=mysql" << "one of \"sqlite\", \"postgresql\"";
+    QTest::addRow("pool size") << "ALDIS_STORE_POOL_SIZE=0" << "from 1 to 64, got 0; it overrides store.pool_size";
     QTest::addRow("api key") << "ALDIS_AUTH_API_KEYS=abc" << "at least 16";
     QTest::addRow("secret") << "ALDIS_AUTH_HS256_SECRET=short" << "needs at least 32";
 }
@@ -153,6 +161,24 @@ void TestConfigEnv::environmentErrors()
     QVERIFY2(error, qPrintable(dump(result.errors)));
     QCOMPARE(error->line, 0);
     QVERIFY2(QString::fromStdString(error->message).contains(fragment), qPrintable(dump(result.errors)));
+}
+
+void TestConfigEnv::postgresqlNeedsAUrl()
+{
+    // The backend from the environment, no URL anywhere: the error names store.url.
+    {
+        EnvGuard env({QStringLiteral("ALDIS_STORE_BACKEND=postgresql")});
+        auto result = loadFromString("", withEnvironment());
+        const auto* error = findError(result, QStringLiteral("store.url"));
+        QVERIFY2(error, qPrintable(dump(result.errors)));
+        QCOMPARE(error->line, 0);
+        QVERIFY2(QString::fromStdString(error->message).contains("ALDIS_STORE_URL"), qPrintable(dump(result.errors)));
+    }
+    // The backend from the file, the URL from the environment: fine.
+    EnvGuard env({QStringLiteral("ALDIS_STORE_URL=postgresql://aldis@db/aldis")});
+    auto result = loadFromString("[store]\nbackend = \"postgresql\"\n", withEnvironment());
+    QVERIFY2(result.ok(), qPrintable(dump(result.errors)));
+    QCOMPARE(result.config.store.url, std::string("postgresql://aldis@db/aldis"));
 }
 
 void TestConfigEnv::environmentIgnoredWhenDisabled()
@@ -181,11 +207,13 @@ void TestConfigEnv::environmentVariableList()
         "ALDIS_CLIENT_RATE_VIOLATIONS_BEFORE_CLOSE", "ALDIS_CLIENT_MAX_CONNECTIONS",
         "ALDIS_CLIENT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "ALDIS_CLIENT_HANDSHAKE_TIMEOUT",
         "ALDIS_CLIENT_CONNECT_TIMEOUT", "ALDIS_CLIENT_PING_INTERVAL", "ALDIS_STORE_BACKEND", "ALDIS_STORE_PATH",
-        "ALDIS_STORE_SYNCHRONOUS", "ALDIS_STORE_COMMIT_WINDOW", "ALDIS_STORE_COMMIT_BATCH",
+        "ALDIS_STORE_URL", "ALDIS_STORE_POOL_SIZE", "ALDIS_STORE_SYNCHRONOUS", "ALDIS_STORE_COMMIT_WINDOW", "ALDIS_STORE_COMMIT_BATCH",
         "ALDIS_STORE_DEDUP_WINDOW", "ALDIS_AUTH_ISSUER", "ALDIS_AUTH_AUDIENCE", "ALDIS_AUTH_LEEWAY",
         "ALDIS_AUTH_API_KEYS", "ALDIS_AUTH_HS256_SECRET", "ALDIS_ADMIN_ENABLED", "ALDIS_ADMIN_ADDRESS",
         "ALDIS_ADMIN_PORT", "ALDIS_ADMIN_TOKEN", "ALDIS_ALERTS_P99_LATENCY_MS", "ALDIS_ALERTS_CONSUMER_LAG",
         "ALDIS_ALERTS_CONNECTION_DROP_PERCENT", "ALDIS_ALERTS_CONNECTION_DROP_MINIMUM", "ALDIS_ALERTS_FOR",
+        "ALDIS_CLUSTER_KAFKA", "ALDIS_CLUSTER_TOPIC_PREFIX", "ALDIS_CLUSTER_PARTITIONS", "ALDIS_CLUSTER_MAX_QUEUED",
+        "ALDIS_CLUSTER_HEARTBEAT", "ALDIS_CLUSTER_MEMBER_TIMEOUT",
     };
     QCOMPARE(names, expected);
 }

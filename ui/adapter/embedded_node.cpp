@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "node/node.h"
 #include "observability/logging.h"
+#include "store/store_factory.h"
 
 #include <QCoreApplication>
 
@@ -78,7 +79,7 @@ std::unique_ptr<EmbeddedNode> EmbeddedNode::start(const QString& configFile, QSt
     info.adminUrl.setPort(node->adminPort());
     info.adminToken = QString::fromStdString(config->admin.token);
     info.clientUrl = QStringLiteral("ws://localhost:%1/v1/ws").arg(node->port());
-    info.storePath = QString::fromStdString(config->store.path.string());
+    info.storePath = QString::fromStdString(store::describeLocation(config->store));
     embedded->m_node = std::move(node);
     return embedded;
 }

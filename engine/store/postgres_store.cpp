@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/postgres_store.h"
+
+#include "config/config.h"
+#include "store/postgres_reader.h"
+#include "store/postgres_schema.h"
+#include "store/postgres_writer.h"
+#include "store/store_requests.h"
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace aldis::store {
+
+using detail::closedError;
+using detail::PostgresReader;
+
+// Opens and closes the two sides of the store: the writers (postgres_writer.h), each
+// with the channels that hash to it, and the reader pool (postgres_reader.h). open()
+// and close() run on the owner's thread, serialised by m_lifecycleMutex.
+struct PostgresStore::Impl {
+    // The writers and readers exist from the start (they connect in open()), so
+    // requests before open() or after close() find them refusing, never missing.
+    explicit Impl(const PostgresStoreOptions& options)
+        : m_options(options),
+          m_readers(std::make_unique<detail::PostgresReaderPool>(m_server, options.readers()))
+    {
+        for (unsigned i = 0; i < options.writers(); ++i)
+            m_writers.push_back(std::make_unique<detail::PostgresWriter>(options, m_server, i == 0));
+    }
+
+    Result<void> open();
+    void close();
+    void release();
+    detail::PostgresWriter& writerOf(const std::string& channel)
+    {
+        return *m_writers[std::hash<std::string>{}(channel) % m_writers.size()];
+    }
+
+    const PostgresStoreOptions& m_options;
+
+    std::mutex m_lifecycleMutex; // serialises open() and close()
+    bool m_open = false;
+    // Set by open() before the writers and readers connect; they keep a reference.
+    detail::ServerAddress m_server;
+    std::vector<std::unique_ptr<detail::PostgresWriter>> m_writers;
+    std::unique_ptr<detail::PostgresReaderPool> m_readers;
+};
+
+// ---------------------------------------------------------------------------------
+// Opening and closing
+
+void PostgresStore::Impl::release()
+{
+    for (auto& writer : m_writers)
+        writer->release();
+    m_readers->release();
+}
+
+Result<void> PostgresStore::Impl::open()
+{
+    std::lock_guard lifecycle(m_lifecycleMutex);
+    if (m_open)
+        return makeError(ErrorCode::internal, "the event store is already open");
+    if (m_options.url.empty()) {
+        return makeError(ErrorCode::unavailable,
+                         "no event store URL is configured: set store.url (or ALDIS_STORE_URL) to the "
+                         "PostgreSQL database, such as postgresql://aldis@db.example:5432/aldis");
+    }
+    auto server = detail::parseServerAddress(m_options.url);
+    if (!server)
+        return server.error();
+    m_server = std::move(*server);
+
+    auto openFailure = [this](const Error& cause) -> Result<void> {
+        release();
+        // libpq's messages sometimes end a sentence already ("... connections?").
+        const bool ended = !cause.message.empty()
+            && std::string_view(".?!").find(cause.message.back()) != std::string_view::npos;
+        return makeError(ErrorCode::unavailable,
+                         "cannot open the event store at " + m_server.name + ": " + cause.message + (ended ? "" : ".")
+                             + " Check store.url, that the server is running and accepts connections, "
+                               "and that the database exists.");
+    };
+
+    // Migrations first, on a connection of their own, so that the writers and
+    // readers prepare their statements against the newest schema.
+    {
+        detail::PgSession migrator(m_server, {});
+        if (auto r = migrator.open(); !r)
+            return openFailure(r.error());
+        if (auto r = detail::migrate(*migrator.get().value(), m_server); !r)
+            return r;
+    }
+
+    for (auto& writer : m_writers) {
+        if (auto r = writer->open(); !r)
+            return openFailure(r.error());
+    }
+    if (auto r = m_readers->open(); !r)
+        return openFailure(r.error());
+
+    // The readers start first and stop last: writer callbacks may queue reads.
+    m_readers->start();
+    for (auto& writer : m_writers)
+        writer->start();
+    m_open = true;
+    return {};
+}
+
+void PostgresStore::Impl::close()
+{
+    std::lock_guard lifecycle(m_lifecycleMutex);
+    if (!m_open)
+        return;
+    // The writers stop first: their callbacks may still queue reads, which the
+    // readers then drain.
+    for (auto& writer : m_writers)
+        writer->stop();
+    m_readers->stop();
+    release();
+    m_open = false;
+}
+
+// ---------------------------------------------------------------------------------
+// PostgresStore
+
+PostgresStore::PostgresStore(PostgresStoreOptions options)
+    : m_options(std::move(options)), m_impl(std::make_unique<Impl>(m_options))
+{
+}
+
+PostgresStore::~PostgresStore()
+{
+    close();
+}
+
+Result<void> PostgresStore::open()
+{
+    return m_impl->open();
+}
+
+void PostgresStore::close()
+{
+    m_impl->close();
+}
+
+void PostgresStore::append(AppendRequest request, AppendCallback callback)
+{
+    auto& writer = m_impl->writerOf(request.channel);
+    writer.enqueue(detail::AppendOp{std::move(request), std::move(callback)});
+}
+
+void PostgresStore::savePosition(std::string user, std::string durable, std::string channel,
+                                 Position position, DoneCallback callback)
+{
+    auto& writer = m_impl->writerOf(channel);
+    writer.enqueue(detail::PositionOp{std::move(user), std::move(durable), std::move(channel),
+                                      std::move(position), std::move(callback)});
+}
+
+void PostgresStore::ensureChannel(std::string channel, StateCallback callback)
+{
+    auto& writer = m_impl->writerOf(channel);
+    writer.enqueue(detail::EnsureOp{std::move(channel), std::move(callback)});
+}
+
+void PostgresStore::read(ReadRequest request, ReadCallback callback)
+{
+    m_impl->m_readers->enqueue([request = std::move(request),
+                                callback = std::move(callback)](PostgresReader* reader) {
+        callback(reader ? reader->readPublications(request) : Result<ReadResult>(closedError()));
+    });
+}
+
+void PostgresStore::channelState(std::string channel, StateCallback callback)
+{
+    m_impl->m_readers->enqueue([channel = std::move(channel),
+                                callback = std::move(callback)](PostgresReader* reader) {
+        callback(reader ? reader->readChannelState(channel) : Result<ChannelState>(closedError()));
+    });
+}
+
+void PostgresStore::loadPosition(std::string user, std::string durable, std::string channel,
+                                 PositionCallback callback)
+{
+    m_impl->m_readers->enqueue([user = std::move(user), durable = std::move(durable),
+                                channel = std::move(channel),
+                                callback = std::move(callback)](PostgresReader* reader) {
+        callback(reader ? reader->readPosition(user, durable, channel)
+                        : Result<std::optional<Position>>(closedError()));
+    });
+}
+
+StoreStats PostgresStore::stats() const
+{
+    StoreStats total;
+    for (const auto& writer : m_impl->m_writers) {
+        const StoreStats s = writer->stats();
+        total.commits += s.commits;
+        total.appends += s.appends;
+        total.duplicates += s.duplicates;
+        total.failedCommits += s.failedCommits;
+    }
+    return total;
+}
+
+std::unique_ptr<EventStore> makePostgresStore(const config::StoreConfig& config)
+{
+    PostgresStoreOptions options;
+    options.url = config.url;
+    options.synchronousCommit = config.synchronous != "normal";
+    options.poolSize = config.poolSize;
+    options.commitWindow = config.commitWindow;
+    options.commitBatch = config.commitBatch;
+    options.dedupWindow = config.dedupWindow;
+    return std::make_unique<PostgresStore>(std::move(options));
+}
+
+} // namespace aldis::store
