@@ -74,13 +74,35 @@ json::object AdminServer::Impl::topology() const
                                                       {"connections", m.connections},
                                                       {"last_seen", m.self ? nowMs() : m.lastSeenMs}});
         }
+        std::map<std::string, ClusterView::Region> known;
+        for (auto& r : cluster->regions()) {
+            byRegion[r.name];
+            known[r.name] = std::move(r);
+        }
         json::array regions;
-        for (auto& [name, nodes] : byRegion)
+        for (auto& [name, nodes] : byRegion) {
+            json::array homeOf;
+            bool fenced = false;
+            if (auto it = known.find(name); it != known.end()) {
+                fenced = it->second.fenced;
+                for (const auto& ns : it->second.homeOf)
+                    homeOf.push_back(json::value(ns));
+            }
             regions.push_back(json::object{{"name", name},
-                                           {"fenced", false},
-                                           {"home_of", json::array{"*"}},
+                                           {"fenced", fenced},
+                                           {"home_of", std::move(homeOf)},
                                            {"nodes", std::move(nodes)}});
-        return json::object{{"regions", std::move(regions)}, {"links", json::array{}}};
+        }
+        json::array links;
+        for (const auto& l : cluster->links())
+            links.push_back(json::object{{"from", l.from},
+                                         {"to", l.to},
+                                         {"kind", "mirror"},
+                                         {"state", l.lag < 0 ? "unreachable" : "active"},
+                                         {"lag", l.lag},
+                                         {"applied", l.applied},
+                                         {"holes", l.holes}});
+        return json::object{{"regions", std::move(regions)}, {"links", std::move(links)}};
     }
     json::array nodes;
     nodes.push_back(json::object{{"id", ctx->nodeId},

@@ -126,6 +126,25 @@ std::pair<http::status, json::object> AdminServer::Impl::action(std::string_view
             text += " (reason: " + reason + ")";
         return finish(http::status::ok, "ok", std::move(text));
     }
+    if ((action == "fence-region" || action == "unfence-region" || action == "promote-region") && cluster) {
+        if (target.empty())
+            target = ctx->region;
+        ClusterView::Outcome outcome;
+        if (action == "promote-region") {
+            const auto* force = body.if_contains("force");
+            outcome = cluster->promoteRegion(target, stringField(body, "namespace"),
+                                             force && force->is_bool() && force->as_bool());
+        } else {
+            outcome = cluster->fenceRegion(target, action == "fence-region");
+        }
+        std::string text = outcome.message;
+        if (!reason.empty())
+            text += " (reason: " + reason + ")";
+        if (!outcome.errorCode.empty())
+            return finish(static_cast<http::status>(outcome.status), "refused", std::move(text), outcome.errorCode);
+        event("state", text, json::object{{"region", target}, {"action", action}});
+        return finish(static_cast<http::status>(outcome.status), "ok", std::move(text));
+    }
     static const std::vector<std::string> kClusterActions = {"pause-bridge", "resume-bridge", "fence-region",
                                                              "unfence-region", "promote-region"};
     if (std::find(kClusterActions.begin(), kClusterActions.end(), action) != kClusterActions.end()) {

@@ -26,6 +26,9 @@ public:
         std::int64_t lastSeenMs = 0;  // unix ms of its last heartbeat
         std::int64_t connections = 0;
         bool self = false;
+        // Its region is fenced, it refuses publishes and everything it committed
+        // has reached Kafka: a promotion elsewhere may count on its publications.
+        bool fenced = false;
     };
     struct Lag {
         std::string topic;
@@ -44,6 +47,28 @@ public:
         std::uint64_t queued = 0;
     };
 
+    // A region as this node knows it: its own, and those it mirrors.
+    struct Region {
+        std::string name;
+        bool fenced = false;
+        std::vector<std::string> homeOf;  // namespaces whose home it is ("*": those with no home_region)
+    };
+    // A mirror: `to` (this region) copies the namespaces homed in `from`.
+    struct Link {
+        std::string from;
+        std::string to;
+        std::int64_t lag = -1;         // events of `from` not yet stored here; -1 unknown
+        std::uint64_t applied = 0;
+        std::uint64_t holes = 0;
+    };
+    // The answer to a region action: an HTTP status, an error code ("" when it
+    // worked) and what happened.
+    struct Outcome {
+        int status = 200;
+        std::string errorCode;
+        std::string message;
+    };
+
     virtual ~ClusterView() = default;
     virtual std::vector<Member> members() const = 0;
     virtual std::vector<Lag> lag() const = 0;
@@ -51,6 +76,14 @@ public:
     // pause-bridge / resume-bridge on this node; false when it already was.
     virtual bool pauseBridge() = 0;
     virtual bool resumeBridge() = 0;
+    virtual std::vector<Region> regions() const = 0;
+    virtual std::vector<Link> links() const = 0;
+    // fence-region / unfence-region: a fenced region takes no publish.
+    virtual Outcome fenceRegion(const std::string& region, bool fence) = 0;
+    // promote-region: this node's region becomes the home of `ns` (every namespace
+    // homed in a fenced region this one mirrors when `ns` is empty). `force` when the
+    // mirror may lack publications: their channels get new epochs.
+    virtual Outcome promoteRegion(const std::string& region, const std::string& ns, bool force) = 0;
 };
 
 // Facts about the node that do not change while it runs.

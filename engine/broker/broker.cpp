@@ -300,7 +300,10 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
                                SubscribeRequest request, std::shared_ptr<Subscriber> subscriber,
                                Callback<SubscribeOk> done)
 {
-    if (ns.durable && m_store && channel.epoch.empty()) {
+    // A channel mirrored from its home region gets its epoch from there, with its
+    // first publication; one made up here would differ.
+    const bool mirrored = m_replicator && m_replicator->refusePublish(ns.name).has_value();
+    if (ns.durable && m_store && channel.epoch.empty() && !mirrored) {
         // A stream without publications yet gets its epoch now, so the subscriber's
         // position (epoch, offset) stays valid once publications arrive. Only
         // subscribe does this; reads (history) create nothing.
@@ -362,7 +365,7 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
 
 void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
                         std::shared_ptr<Subscriber> subscriber, std::optional<protocol::Since> since,
-                        Callback<SubscribeOk> done)
+                        Callback<SubscribeOk> done, bool caughtUp)
 {
     const std::uint64_t top = channel.lastOffset;
     if (!since)
@@ -370,6 +373,8 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
 
     // Offset 0 means "from the start of the stream", whatever the epoch.
     const bool sameEpoch = since->offset == 0 || since->epoch == channel.epoch;
+    if (sameEpoch && since->offset > top && ns.durable && m_store && m_replicator && !caughtUp)
+        return catchUpThenReplay(shard, channel, ns, std::move(subscriber), *since, std::move(done));
     if (!sameEpoch || since->offset > top)
         return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
     const std::uint64_t missing = top - since->offset;
@@ -499,6 +504,11 @@ void Broker::publish(PublishRequest request, Callback<PublishOk> done)
         return done(makeError(ErrorCode::payload_too_large,
                               "data is " + std::to_string(request.data.size()) + " bytes; namespace \"" +
                                   ns->name + "\" allows " + std::to_string(ns->maxMessageBytes)));
+    // Regions: a namespace homed in another region, or a fenced region, takes no publish here.
+    if (m_replicator) {
+        if (auto refusal = m_replicator->refusePublish(ns->name))
+            return done(std::move(*refusal));
+    }
     Shard& shard = shardFor(request.channel);
     asio::post(shard.strand, [this, &shard, ns = std::move(*ns), request = std::move(request),
                               done = std::move(done)]() mutable {
@@ -614,7 +624,6 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
                 m_metrics.duplicatePublications.add();
                 return done(PublishOk{result->offset, result->epoch, true});
             }
-            channel.epoch = result->epoch;
             m_metrics.publications.add();
             // Store callbacks of one channel arrive in offset order; with other nodes
             // appending too, the sequencer fills any hole before this offset first.
@@ -665,9 +674,24 @@ void Broker::sequence(Shard& shard, Channel& channel, const std::string& epoch, 
                       std::function<FramePtr()> frame)
 {
     if (epoch != channel.epoch) {
-        if (!channel.epoch.empty())
-            return; // another stream of this channel (a region's before a promotion): not ours
+        if (!channel.epoch.empty()) {
+            // The stream was replaced (a forced promotion gave the channel a new
+            // epoch): offsets of the old one mean nothing in it. Subscribers are told
+            // to subscribe again, and learn `recovered: false` when they resume.
+            auto push = protocol::makeTextFrame(
+                protocol::unsubscribedPush(channel.name, "the channel's stream was replaced by a failover (new "
+                                                         "epoch); subscribe again"));
+            for (auto& [client, entry] : channel.subscribers) {
+                entry.subscriber->subscriptionEnded(channel.name, push);
+                if (!entry.replaying)
+                    m_metrics.subscriptions.add(-1);
+            }
+            channel.subscribers.clear();
+            channel.ahead.clear();
+            spdlog::warn("broker: channel {} has a new epoch {} (was {})", channel.name, epoch, channel.epoch);
+        }
         channel.epoch = epoch;
+        channel.lastOffset = offset - 1;
     }
     if (offset <= channel.lastOffset)
         return; // delivered already: this node's own, or filled from the store
@@ -744,6 +768,50 @@ void Broker::fillGap(Shard& shard, Channel& channel)
                 }
             }
             drainAhead(shard, channel);
+        });
+    });
+}
+
+// In a cluster, a client can resume at an offset this node has not fanned out yet: it
+// saw the publication on another node, and this node's bridge has not read it from
+// Kafka yet (or is paused). The store has it (a publication is committed before any
+// node delivers it), so the channel catches up from the store first, through the
+// sequencer as for a hole (its other subscribers get those offsets now, and the
+// bridge's copies are dropped later), and the replay starts from there. Without this
+// the resume would answer `recovered: false` at an older offset, and the client would
+// get the offsets it already had once more when the bridge caught up.
+void Broker::catchUpThenReplay(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
+                               std::shared_ptr<Subscriber> subscriber, protocol::Since since,
+                               Callback<SubscribeOk> done)
+{
+    store::ReadRequest read;
+    read.channel = channel.name;
+    read.after = channel.lastOffset;
+    read.upTo = since.offset;
+    read.limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(since.offset - channel.lastOffset, kMaxGapRead));
+    beginStoreCall(channel);
+    m_store->read(read, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
+                         done = std::move(done)](Result<store::ReadResult> result) mutable {
+        asio::post(shard.strand, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
+                                  done = std::move(done), result = std::move(result)]() mutable {
+            endStoreCall(channel);
+            if (!result) {
+                channel.subscribers.erase(subscriber->clientId());
+                return done(result.error());
+            }
+            for (const auto& pub : result->publications)
+                if (pub.offset > channel.lastOffset)
+                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
+                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+            drainAhead(shard, channel);
+            // What was fanned out to this subscriber while it waited is at or below the
+            // channel's offset now: older than `since`, or in the replay that follows.
+            // (A join or leave among it is dropped with it.)
+            if (auto it = channel.subscribers.find(subscriber->clientId());
+                it != channel.subscribers.end() && it->second.subscriber == subscriber)
+                it->second.pending.clear();
+            // Still short of `since` (an offset the store does not have): recovered: false.
+            replayFrom(shard, channel, ns, std::move(subscriber), since, std::move(done), true);
         });
     });
 }

@@ -115,6 +115,9 @@ class Replicator {
 public:
     virtual ~Replicator() = default;
     virtual bool congested() const = 0;
+    // Why a publish to namespace `ns` is refused on this node (its home is another
+    // region, or this region is fenced), or nothing. Called on the publisher's thread.
+    virtual std::optional<Error> refusePublish(const std::string& ns) const = 0;
     virtual void committed(const CommittedPublication& publication) = 0;
 };
 
@@ -193,7 +196,10 @@ private:
                            Callback<SubscribeOk> done);
     void replayFrom(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
                     std::shared_ptr<Subscriber> subscriber, std::optional<protocol::Since> since,
-                    Callback<SubscribeOk> done);
+                    Callback<SubscribeOk> done, bool caughtUp = false);
+    void catchUpThenReplay(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
+                           std::shared_ptr<Subscriber> subscriber, protocol::Since since,
+                           Callback<SubscribeOk> done);
     void finishSubscription(Channel& channel, const config::NamespaceConfig& ns,
                             const std::shared_ptr<Subscriber>& subscriber, std::uint64_t top,
                             bool recovered, std::vector<FramePtr> replay, Callback<SubscribeOk> done);

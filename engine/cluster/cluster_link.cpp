@@ -2,6 +2,7 @@
 #include "cluster/cluster_link.h"
 
 #include "observability/metrics.h"
+#include "protocol/channel.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -14,7 +15,7 @@ namespace aldis::cluster {
 namespace json = boost::json;
 
 ClusterLink::ClusterLink(boost::asio::io_context& io, const config::Config& config, broker::Broker& broker,
-                         observability::Metrics& metrics, std::function<SelfReport()> self)
+                         store::EventStore& store, observability::Metrics& metrics, std::function<SelfReport()> self)
     : m_config(config.cluster),
       m_nodeId(config.node.id),
       m_region(config.node.region),
@@ -22,19 +23,29 @@ ClusterLink::ClusterLink(boost::asio::io_context& io, const config::Config& conf
       m_metrics(metrics),
       m_self(std::move(self)),
       m_strand(boost::asio::make_strand(io)),
-      m_timer(m_strand)
+      m_timer(m_strand),
+      m_fullConfig(config),
+      m_store(store)
 {
     BridgeOptions options;
     options.brokers = m_config.kafka;
     options.eventsTopic = m_config.topicPrefix + "." + m_region + ".events";
     options.membersTopic = m_config.topicPrefix + "." + m_region + ".members";
+    options.controlTopic = m_config.topicPrefix + "." + m_region + ".control";
     options.nodeId = m_nodeId;
     options.region = m_region;
     options.partitions = static_cast<int>(m_config.partitions);
     options.maxQueued = m_config.maxQueued;
     m_bridge = std::make_unique<EventBridge>(
         std::move(options), [this](EventRecord record) { onEvent(std::move(record)); },
-        [this](std::string node, std::string text) { onMember(std::move(node), std::move(text)); });
+        [this](std::string node, std::string text) { onMember(std::move(node), std::move(text)); },
+        [this](std::string key, std::string text) { onControl(std::move(key), std::move(text)); });
+    for (const auto& source : m_config.mirrors) {
+        m_mirrors.push_back(std::make_unique<MirrorLink>(
+            config, source, store,
+            [this, region = source.region](const std::string& channel) { return mirrored(channel, region); },
+            [this](const EventRecord& record) { onMirrored(record); }));
+    }
 }
 
 ClusterLink::~ClusterLink()
@@ -46,6 +57,9 @@ Result<void> ClusterLink::start()
 {
     if (auto started = m_bridge->start(); !started)
         return started;
+    for (auto& mirror : m_mirrors)
+        if (auto started = mirror->start(); !started)
+            return started;
     boost::asio::post(m_strand, [this] { heartbeat(); });
     return {};
 }
@@ -63,6 +77,8 @@ void ClusterLink::stop()
     });
     if (cancelled.get_future().wait_for(std::chrono::seconds(2)) != std::future_status::ready)
         spdlog::warn("cluster: the heartbeat did not stop within 2 s (io_context stopped?)");
+    for (auto& mirror : m_mirrors)
+        mirror->stop();
     m_bridge->announce(heartbeatJson("down"));
     m_bridge->stop();
     m_bridge.reset();
@@ -80,6 +96,17 @@ void ClusterLink::committed(const broker::CommittedPublication& p)
 {
     EventRecord record{p.channel, p.epoch, p.offset, p.data, p.ts, p.user, p.key, m_nodeId, m_region, p.bornMicros};
     m_bridge->send(record);
+}
+
+void ClusterLink::onMirrored(const EventRecord& mirrored)
+{
+    // Committed in this region's store now: fanned out here, and sent to this
+    // region's other nodes like any publication this node committed.
+    EventRecord record = mirrored;
+    record.originNode = m_nodeId;
+    m_bridge->send(record);
+    m_broker.deliverCommitted(broker::CommittedPublication{record.channel, record.epoch, record.offset, record.data,
+                                                           record.ts, record.user, record.key, record.bornMicros});
 }
 
 void ClusterLink::onEvent(EventRecord record)
@@ -104,6 +131,7 @@ std::string ClusterLink::heartbeatJson(const std::string& state) const
                                         {"admin", me.admin},
                                         {"client", me.client},
                                         {"connections", me.connections},
+                                        {"fenced", fenceConfirmed()},
                                         {"ts", unixMillisNow()}});
 }
 
@@ -167,13 +195,18 @@ std::vector<admin::ClusterView::Member> ClusterLink::members() const
     const auto me = m_self ? m_self() : SelfReport{};
     out.push_back(Member{m_nodeId, m_region, me.state, me.admin, me.client, unixMillisNow(), me.connections, true});
     const auto now = unixMillisNow();
-    std::lock_guard lock(m_membersMutex);
-    for (const auto& [id, m] : m_members) {
-        Member copy = m;
-        if (now - m.lastSeenMs > m_config.memberTimeout.count())
-            copy.state = "down"; // silent for too long: crashed, cut off, or stopped
-        out.push_back(std::move(copy));
+    {
+        std::lock_guard lock(m_membersMutex);
+        for (const auto& [id, m] : m_members) {
+            Member copy = m;
+            if (now - m.lastSeenMs > m_config.memberTimeout.count())
+                copy.state = "down"; // silent for too long: crashed, cut off, or stopped
+            out.push_back(std::move(copy));
+        }
     }
+    for (const auto& mirror : m_mirrors)
+        for (auto& m : mirror->members())
+            out.push_back(std::move(m));
     return out;
 }
 
@@ -184,6 +217,9 @@ std::vector<admin::ClusterView::Lag> ClusterLink::lag() const
         return out;
     for (const auto& l : m_bridge->lag())
         out.push_back(Lag{l.topic, l.partition, l.lag});
+    for (const auto& mirror : m_mirrors)
+        for (auto& l : mirror->lag())
+            out.push_back(std::move(l));
     return out;
 }
 
@@ -219,6 +255,269 @@ bool ClusterLink::resumeBridge()
         return false;
     m_bridge->resume();
     return true;
+}
+
+} // namespace aldis::cluster
+
+// ---------------------------------------------------------------------------------
+// Regions: homes, fences, mirrors
+
+namespace aldis::cluster {
+
+namespace {
+
+std::string shown(const std::string& ns)
+{
+    return ns.empty() ? std::string("default") : ns;
+}
+
+std::string controlJson(json::object fields)
+{
+    fields["ts"] = unixMillisNow();
+    return json::serialize(fields);
+}
+
+} // namespace
+
+bool ClusterLink::fenceConfirmed() const
+{
+    {
+        std::lock_guard lock(m_controlMutex);
+        if (!m_fenced.count(m_region))
+            return false;
+        // Appends accepted just before the fence commit within milliseconds; a
+        // second covers them before this node says it is quiet.
+        if (Clock::now() - m_fencedSince < std::chrono::seconds(1))
+            return false;
+    }
+    return m_bridge && m_bridge->stats().queued == 0;
+}
+
+void ClusterLink::onControl(std::string key, std::string text)
+{
+    boost::system::error_code ec;
+    const json::value parsed = json::parse(text, ec);
+    const json::object* o = ec ? nullptr : parsed.if_object();
+    if (!o) {
+        spdlog::warn("cluster: skipped a malformed control record {}", key);
+        return;
+    }
+    std::lock_guard lock(m_controlMutex);
+    if (key.rfind("fence:", 0) == 0) {
+        const std::string region = key.substr(6);
+        const auto* fenced = o->if_contains("fenced");
+        if (fenced && fenced->is_bool() && fenced->as_bool()) {
+            if (m_fenced.insert(region).second) {
+                spdlog::warn("cluster: region {} is fenced", region);
+                if (region == m_region)
+                    m_fencedSince = Clock::now();
+            }
+        } else if (m_fenced.erase(region)) {
+            spdlog::info("cluster: region {} is no longer fenced", region);
+        }
+    } else if (key.rfind("home:", 0) == 0) {
+        const auto* region = o->if_contains("region");
+        if (region && region->is_string()) {
+            const std::string ns = key.substr(5);
+            const std::string home(region->as_string());
+            if (m_homes[ns] != home)
+                spdlog::warn("cluster: region {} is now the home of namespace {}", home, shown(ns));
+            m_homes[ns] = home;
+        }
+    }
+}
+
+std::string ClusterLink::homeOf(const std::string& ns) const
+{
+    {
+        std::lock_guard lock(m_controlMutex);
+        if (auto it = m_homes.find(ns); it != m_homes.end())
+            return it->second;
+    }
+    const auto* settings = m_fullConfig.findNamespace(ns);
+    return settings && !settings->homeRegion.empty() ? settings->homeRegion : m_region;
+}
+
+std::optional<store::Retention> ClusterLink::mirrored(const std::string& channel, const std::string& source) const
+{
+    const std::string ns(protocol::namespaceOf(channel));
+    const auto* settings = m_fullConfig.findNamespace(ns);
+    if (!settings || !settings->durable || homeOf(ns) != source)
+        return std::nullopt;
+    return store::Retention{settings->historySize, settings->historyTtl};
+}
+
+std::optional<Error> ClusterLink::refusePublish(const std::string& ns) const
+{
+    const std::string home = homeOf(ns);
+    if (home != m_region)
+        return makeError(ErrorCode::unavailable,
+                         "namespace \"" + shown(ns) + "\" is homed in region " + home + ", which numbers its publications; "
+                             "publish to a node of region " + home + " (this node is in region " + m_region + ")");
+    std::lock_guard lock(m_controlMutex);
+    if (m_fenced.count(m_region))
+        return makeError(ErrorCode::unavailable,
+                         "region " + m_region + " is fenced by an operator and takes no publication until it is "
+                             "unfenced or another region is promoted",
+                         true);
+    return std::nullopt;
+}
+
+std::vector<admin::ClusterView::Region> ClusterLink::regions() const
+{
+    std::vector<std::string> names{m_region};
+    for (const auto& mirror : m_mirrors)
+        names.push_back(mirror->region());
+    std::vector<Region> out;
+    for (const auto& name : names) {
+        Region r;
+        r.name = name;
+        {
+            std::lock_guard lock(m_controlMutex);
+            r.fenced = m_fenced.count(name) > 0;
+        }
+        for (const auto& [ns, settings] : m_fullConfig.namespaces)
+            if (homeOf(ns) == name)
+                r.homeOf.push_back(shown(ns));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<admin::ClusterView::Link> ClusterLink::links() const
+{
+    std::vector<Link> out;
+    for (const auto& mirror : m_mirrors) {
+        const auto s = mirror->stats();
+        out.push_back(Link{mirror->region(), m_region, s.groupLag, s.applied, s.holes});
+    }
+    return out;
+}
+
+admin::ClusterView::Outcome ClusterLink::fenceRegion(const std::string& region, bool fence)
+{
+    MirrorLink* mirror = nullptr;
+    for (auto& m : m_mirrors)
+        if (m->region() == region)
+            mirror = m.get();
+    if (region != m_region && !mirror)
+        return {400, "bad_request",
+                "region \"" + region + "\" is neither this node's region (" + m_region
+                    + ") nor one it mirrors; send the action to a node that knows it"};
+    {
+        std::lock_guard lock(m_controlMutex);
+        if (fence == (m_fenced.count(region) > 0))
+            return {409, "conflict", "region " + region + " is " + (fence ? "fenced already" : "not fenced")};
+        if (fence)
+            m_fenced.insert(region);
+        else
+            m_fenced.erase(region);
+        if (fence && region == m_region)
+            m_fencedSince = Clock::now();
+    }
+    const std::string record = controlJson(json::object{{"fenced", fence}, {"by", m_nodeId}});
+    // This region's nodes learn it from their control topic; the fenced region's
+    // nodes from theirs (when its Kafka can be reached: a region cut off learns it
+    // when it is back, so its clients must be stopped from the outside meanwhile).
+    m_bridge->control("fence:" + region, record);
+    if (mirror)
+        mirror->control("fence:" + region, record);
+    if (!fence)
+        return {200, "", "region " + region + " takes publications again (of the namespaces it is home of)"};
+    return {200, "",
+            "region " + region + " is fenced: its nodes refuse every publish"
+                + std::string(mirror ? " once its Kafka delivers the fence (if the region is cut off, stop its "
+                                       "clients from reaching it); promote-region can now move its namespaces"
+                                     : "")};
+}
+
+admin::ClusterView::Outcome ClusterLink::promoteRegion(const std::string& region, const std::string& ns, bool force)
+{
+    if (region != m_region)
+        return {400, "bad_request",
+                "send promote-region to a node of region " + region + " (this node is in region " + m_region + ")"};
+    std::vector<std::string> namespaces;
+    const std::string wanted = ns == "default" ? std::string() : ns;
+    for (const auto& [name, settings] : m_fullConfig.namespaces) {
+        const std::string home = homeOf(name);
+        if (home == m_region)
+            continue;
+        if (!ns.empty() && name != wanted)
+            continue;
+        namespaces.push_back(name);
+    }
+    if (namespaces.empty())
+        return {400, "bad_request",
+                ns.empty() ? "region " + m_region + " is already the home of every namespace it has"
+                           : "namespace \"" + ns + "\" is not configured here, or region " + m_region + " is its home already"};
+
+    std::string done;
+    for (const auto& name : namespaces) {
+        const std::string source = homeOf(name);
+        MirrorLink* mirror = nullptr;
+        for (auto& m : m_mirrors)
+            if (m->region() == source)
+                mirror = m.get();
+        if (!mirror)
+            return {409, "conflict",
+                    "namespace \"" + shown(name) + "\" is homed in region " + source
+                        + ", which this region does not mirror; it has none of its publications"};
+        {
+            std::lock_guard lock(m_controlMutex);
+            if (!m_fenced.count(source))
+                return {409, "conflict",
+                        "region " + source + " is not fenced; fence it first (fence-region " + source
+                            + ") so that it stops numbering publications of namespace \"" + shown(name) + "\""};
+        }
+        if (!force) {
+            // Every live node of the old home must say that it applied the fence and
+            // that Kafka has all it committed; a silent one may hold publications
+            // only in its region's store.
+            std::string waiting;
+            for (const auto& m : mirror->members()) {
+                if (m.region == source && m.state != "down" && !m.fenced)
+                    waiting += (waiting.empty() ? "" : ", ") + m.id;
+            }
+            if (!waiting.empty())
+                return {409, "conflict",
+                        "waiting for the nodes of region " + source + " to confirm the fence (" + waiting
+                            + "); try again in a few seconds, or promote with \"force\": true"};
+        }
+        const auto lag = force ? mirror->stats().groupLag : mirror->lagNow();
+        if (!force && lag != 0)
+            return {409, "conflict",
+                    lag < 0 ? "cannot tell whether this region has every publication of region " + source
+                                  + " (its Kafka does not answer); promote with \"force\": true to go on with new epochs"
+                            : "the mirror of region " + source + " is " + std::to_string(lag)
+                                  + " events behind; wait until it has caught up, or promote with \"force\": true "
+                                    "(new epochs)"};
+        std::string renewed;
+        if (force) {
+            if (name.empty())
+                return {400, "bad_request", "a forced promotion of the default namespace is not supported; "
+                                            "give home_region to named namespaces"};
+            // Blocking, on purpose and rarely: the new epochs must be stored before
+            // the first publish in them is accepted.
+            auto count = m_store.renewEpochs(name + ":");
+            if (!count)
+                return {503, "unavailable", count.error().message};
+            renewed = "; " + std::to_string(*count) + " channels got new epochs (clients resuming with the old "
+                                                       "ones get recovered: false)";
+        }
+        {
+            std::lock_guard lock(m_controlMutex);
+            m_homes[name] = m_region;
+        }
+        const std::string record =
+            controlJson(json::object{{"region", m_region}, {"forced", force}, {"by", m_nodeId}});
+        m_bridge->control("home:" + name, record);
+        mirror->control("home:" + name, record);
+        if (!done.empty())
+            done += "; ";
+        done += "namespace \"" + shown(name) + "\" moved from region " + source + " to " + m_region
+            + (force ? renewed : " with its epochs and offsets (the mirror had every publication)");
+    }
+    return {200, "", "region " + m_region + " is home now: " + done};
 }
 
 } // namespace aldis::cluster

@@ -4,6 +4,7 @@
 #include "admin/admin_server.h"
 #include "broker/broker.h"
 #include "cluster/event_bridge.h"
+#include "cluster/mirror_link.h"
 #include "config/config.h"
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace aldis::observability { struct Metrics; }
@@ -39,7 +41,7 @@ struct SelfReport {
 class ClusterLink final : public broker::Replicator, public admin::ClusterView {
 public:
     ClusterLink(boost::asio::io_context& io, const config::Config& config, broker::Broker& broker,
-                observability::Metrics& metrics, std::function<SelfReport()> self);
+                store::EventStore& store, observability::Metrics& metrics, std::function<SelfReport()> self);
     ~ClusterLink() override;
 
     // Links to Kafka (blocking up to cluster start timeout: call before serving).
@@ -50,6 +52,7 @@ public:
     // broker::Replicator
     bool congested() const override;
     void committed(const broker::CommittedPublication& publication) override;
+    std::optional<Error> refusePublish(const std::string& ns) const override;
 
     // admin::ClusterView
     std::vector<Member> members() const override;
@@ -57,8 +60,21 @@ public:
     Info info() const override;
     bool pauseBridge() override;
     bool resumeBridge() override;
+    std::vector<Region> regions() const override;
+    std::vector<Link> links() const override;
+    Outcome fenceRegion(const std::string& region, bool fence) override;
+    Outcome promoteRegion(const std::string& region, const std::string& ns, bool force) override;
 
 private:
+    void onControl(std::string key, std::string json);
+    // This region is fenced, and this node has been quiet long enough and has nothing
+    // left for Kafka (said in its heartbeat, for promote-region elsewhere).
+    bool fenceConfirmed() const;
+    // The region whose store numbers namespace `ns` now: a promotion's, else the
+    // configured home_region, else this one.
+    std::string homeOf(const std::string& ns) const;
+    std::optional<store::Retention> mirrored(const std::string& channel, const std::string& source) const;
+    void onMirrored(const EventRecord& record);
     void onEvent(EventRecord record);
     void onMember(std::string node, std::string json);
     void heartbeat();
@@ -74,6 +90,15 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> m_strand;
     boost::asio::steady_timer m_timer;
     std::unique_ptr<EventBridge> m_bridge;
+    std::vector<std::unique_ptr<MirrorLink>> m_mirrors;
+    const config::Config m_fullConfig;   // namespaces and their homes as started
+    store::EventStore& m_store;
+
+    // From the region's control topic (and applied at once by this node's actions).
+    mutable std::mutex m_controlMutex;
+    std::set<std::string> m_fenced;                 // regions
+    Clock::time_point m_fencedSince{};              // when this node's region was fenced
+    std::map<std::string, std::string> m_homes;     // namespace -> region, by promotions
 
     mutable std::mutex m_membersMutex;
     std::map<std::string, Member> m_members; // other nodes, by id

@@ -17,8 +17,12 @@ std::string text(const void* bytes, std::size_t size)
 
 } // namespace
 
-EventBridge::EventBridge(BridgeOptions options, EventHandler onEvent, MemberHandler onMember)
-    : m_options(std::move(options)), m_onEvent(std::move(onEvent)), m_onMember(std::move(onMember))
+EventBridge::EventBridge(BridgeOptions options, EventHandler onEvent, MemberHandler onMember,
+                         ControlHandler onControl)
+    : m_options(std::move(options)),
+      m_onEvent(std::move(onEvent)),
+      m_onMember(std::move(onMember)),
+      m_onControl(std::move(onControl))
 {
 }
 
@@ -56,9 +60,10 @@ Result<void> EventBridge::start()
         return producer.error();
     m_producer = std::move(producer).value();
 
-    for (const std::string& topic : {m_options.eventsTopic, m_options.membersTopic}) {
+    for (const std::string& topic : {m_options.eventsTopic, m_options.membersTopic, m_options.controlTopic}) {
         const int partitions = topic == m_options.eventsTopic ? m_options.partitions : 1;
-        if (auto made = kafka::ensureTopic(m_producer.get(), topic, partitions, timeoutMs); !made)
+        const bool compact = topic == m_options.controlTopic;
+        if (auto made = kafka::ensureTopic(m_producer.get(), topic, partitions, timeoutMs, compact); !made)
             return makeError(made.error().code, "Kafka at " + m_options.brokers + ": " + made.error().message, true);
     }
 
@@ -83,10 +88,11 @@ Result<void> EventBridge::start()
 
     auto events = kafka::partitionCount(m_producer.get(), m_options.eventsTopic, timeoutMs);
     auto members = kafka::partitionCount(m_producer.get(), m_options.membersTopic, timeoutMs);
-    if (!events || !members)
-        return makeError(ErrorCode::unavailable,
-                         "Kafka at " + m_options.brokers + ": " + (!events ? events : members).error().message, true);
-    kafka::PartitionList partitions(rd_kafka_topic_partition_list_new(*events + *members));
+    auto controls = kafka::partitionCount(m_producer.get(), m_options.controlTopic, timeoutMs);
+    for (const auto* count : {&events, &members, &controls})
+        if (!*count)
+            return makeError(ErrorCode::unavailable, "Kafka at " + m_options.brokers + ": " + count->error().message, true);
+    kafka::PartitionList partitions(rd_kafka_topic_partition_list_new(*events + *members + *controls));
     // Events from the end: this node's clients catch up from the store, not from
     // Kafka. Heartbeats from a little before the end, so the members are known at once.
     for (int p = 0; p < *events; ++p)
@@ -95,6 +101,11 @@ Result<void> EventBridge::start()
     for (int p = 0; p < *members; ++p)
         rd_kafka_topic_partition_list_add(partitions.get(), m_options.membersTopic.c_str(), p)->offset =
             RD_KAFKA_OFFSET_TAIL(200);
+    // Fences and homes from the beginning: the topic is compacted, so that is the
+    // last word on each key.
+    for (int p = 0; p < *controls; ++p)
+        rd_kafka_topic_partition_list_add(partitions.get(), m_options.controlTopic.c_str(), p)->offset =
+            RD_KAFKA_OFFSET_BEGINNING;
     if (auto err = rd_kafka_assign(m_consumer.get(), partitions.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR)
         return kafka::kafkaError("cannot read " + m_options.eventsTopic, err);
 
@@ -138,15 +149,20 @@ void EventBridge::announce(const std::string& json)
     produce(m_options.membersTopic, m_options.nodeId, json);
 }
 
+void EventBridge::control(const std::string& key, const std::string& json)
+{
+    produce(m_options.controlTopic, key, json);
+}
+
 void EventBridge::produce(const std::string& topic, const std::string& key, std::string value)
 {
-    {
+    if (topic == m_options.eventsTopic) {
         // Once something is held, later events queue behind it, so a channel's
-        // events keep their order on the way to Kafka.
+        // events keep their order on the way to Kafka. (Heartbeats and control
+        // records are not held: a paused bridge still says it is alive.)
         std::lock_guard lock(m_heldMutex);
         if (m_paused.load(std::memory_order_relaxed) || !m_held.empty()) {
-            if (topic == m_options.eventsTopic)
-                m_held.emplace_back(key, std::move(value));
+            m_held.emplace_back(key, std::move(value));
             return;
         }
     }
@@ -158,8 +174,12 @@ void EventBridge::produce(const std::string& topic, const std::string& key, std:
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     m_inFlight.fetch_sub(1, std::memory_order_relaxed);
-    if (topic != m_options.eventsTopic)
+    if (topic == m_options.membersTopic)
         return; // a lost heartbeat is replaced by the next one
+    if (topic == m_options.controlTopic) {
+        spdlog::error("bridge: a control record ({}) could not be queued for Kafka: {}", key, rd_kafka_err2str(err));
+        return;
+    }
     std::lock_guard lock(m_heldMutex);
     m_held.emplace_back(key, std::move(value));
 }
@@ -267,6 +287,11 @@ void EventBridge::handle(const rd_kafka_message_t* message)
     if (topic == m_options.membersTopic) {
         if (m_onMember && message->key)
             m_onMember(text(message->key, message->key_len), text(message->payload, message->len));
+        return;
+    }
+    if (topic == m_options.controlTopic) {
+        if (m_onControl && message->key)
+            m_onControl(text(message->key, message->key_len), text(message->payload, message->len));
         return;
     }
     m_received.fetch_add(1, std::memory_order_relaxed);

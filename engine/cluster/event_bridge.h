@@ -22,6 +22,7 @@ struct BridgeOptions {
     std::string brokers;              // bootstrap servers, "host:port[,host:port]"
     std::string eventsTopic;          // "<prefix>.<region>.events"
     std::string membersTopic;         // "<prefix>.<region>.members"
+    std::string controlTopic;         // "<prefix>.<region>.control" (compacted: fences, homes)
     std::string nodeId;
     std::string region;
     int partitions = 16;              // of the events topic, when this node creates it
@@ -64,8 +65,11 @@ public:
     using EventHandler = std::function<void(EventRecord)>;
     // A heartbeat from a member of the region (key: node id, value: JSON text).
     using MemberHandler = std::function<void(std::string node, std::string json)>;
+    // A record of the region's control topic (key: "fence:<region>", "home:<namespace>").
+    using ControlHandler = std::function<void(std::string key, std::string json)>;
 
-    EventBridge(BridgeOptions options, EventHandler onEvent, MemberHandler onMember);
+    EventBridge(BridgeOptions options, EventHandler onEvent, MemberHandler onMember,
+                ControlHandler onControl = {});
     ~EventBridge();
     EventBridge(const EventBridge&) = delete;
     EventBridge& operator=(const EventBridge&) = delete;
@@ -78,6 +82,7 @@ public:
 
     void send(const EventRecord& record);
     void announce(const std::string& json);
+    void control(const std::string& key, const std::string& json);
     bool congested() const;
 
     // pause-bridge: stop consuming (events from other nodes wait in Kafka) and hold
@@ -100,6 +105,7 @@ private:
     BridgeOptions m_options;
     EventHandler m_onEvent;
     MemberHandler m_onMember;
+    ControlHandler m_onControl;
     kafka::Handle m_producer;
     kafka::Handle m_consumer;
     std::thread m_thread;

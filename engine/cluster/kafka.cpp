@@ -76,7 +76,7 @@ Result<int> partitionCount(rd_kafka_t* rk, const std::string& topic, int timeout
     return count;
 }
 
-Result<void> ensureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int timeoutMs)
+Result<void> ensureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int timeoutMs, bool compact)
 {
     auto md = metadata(rk, timeoutMs);
     if (!md)
@@ -92,6 +92,8 @@ Result<void> ensureTopic(rd_kafka_t* rk, const std::string& topic, int partition
         rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err.data(), err.size());
     if (!newTopic)
         return makeError(ErrorCode::bad_request, "cannot describe Kafka topic " + topic + ": " + err.data());
+    if (compact)
+        rd_kafka_NewTopic_set_config(newTopic, "cleanup.policy", "compact");
     rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &newTopic, 1, nullptr, queue);
     rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeoutMs);

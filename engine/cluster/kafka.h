@@ -38,7 +38,9 @@ Result<Handle> makeHandle(rd_kafka_type_t type, const Settings& settings, void* 
 // Creates `topic` with `partitions` partitions unless it exists (replication 1 when
 // the cluster has one broker, else 3 capped by the broker count). Blocks for up to
 // `timeoutMs`; call it at start-up, not from an io_context thread.
-Result<void> ensureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int timeoutMs);
+// `compact`: a log-compacted topic (the last record of each key is kept forever).
+Result<void> ensureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, int timeoutMs,
+                         bool compact = false);
 
 // The number of partitions of `topic`, from the cluster's metadata (blocking).
 Result<int> partitionCount(rd_kafka_t* rk, const std::string& topic, int timeoutMs);

@@ -63,6 +63,7 @@ public:
     void applyEnvironment();
     void resolveDefaults();
     void checkCluster();
+    void readMirrors(const toml::node& node, int line);
     void checkStore();
     void ensureDevSecret();
     void ensureAdminToken();
@@ -150,12 +151,18 @@ void Loader::readSection(std::string_view section, const toml::table& table)
             names.emplace_back(spec.name);
     if (section == "auth")
         names.emplace_back("keys");
+    if (section == "cluster")
+        names.emplace_back("mirrors");
 
     for (auto&& [k, node] : table) {
         std::string fullName = std::string(section) + "." + std::string(k.str());
         int line = lineOf(k, node);
         if (section == "auth" && k.str() == "keys") {
             detail::readAuthKeys(node, line, m_baseDir, m_config.auth.keys, m_errors);
+            continue;
+        }
+        if (section == "cluster" && k.str() == "mirrors") {
+            readMirrors(node, line);
             continue;
         }
         auto& keys = configKeys();
@@ -228,6 +235,7 @@ void Loader::readNamespaces(const toml::table& table)
                 continue;
             }
             spec->apply(ns, std::move(*parsed));
+            m_lines[fullName] = lineOf(value);
         }
         m_config.namespaces.emplace(name, std::move(ns));
     }
@@ -291,6 +299,44 @@ void Loader::resolveDefaults()
         config.namespaces.emplace("", NamespaceConfig{});
 }
 
+void Loader::readMirrors(const toml::node& node, int line)
+{
+    const auto* array = node.as_array();
+    if (!array || !array->is_array_of_tables()) {
+        error("cluster.mirrors", line,
+              "cluster.mirrors must be an array of tables: write each mirrored region as a [[cluster.mirrors]] "
+              "section with region and kafka");
+        return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const auto& table = *array->get(i)->as_table();
+        const std::string prefix = "cluster.mirrors[" + std::to_string(i + 1) + "]";
+        MirrorConfig mirror;
+        for (auto&& [k, value] : table) {
+            const std::string name(k.str());
+            const auto* text = value.as_string();
+            std::string* field = name == "region" ? &mirror.region
+                : name == "kafka"                 ? &mirror.kafka
+                : name == "topic_prefix"          ? &mirror.topicPrefix
+                                                  : nullptr;
+            if (!field) {
+                error(prefix + "." + name, lineOf(k, value),
+                      "unknown key '" + name + "' in " + prefix + "; its keys are region, kafka and topic_prefix");
+            } else if (!text || text->get().empty()) {
+                error(prefix + "." + name, lineOf(value), prefix + "." + name + " must be a non-empty string");
+            } else {
+                *field = text->get();
+            }
+        }
+        const int at = lineOf(*array->get(i));
+        if (mirror.region.empty() || mirror.kafka.empty()) {
+            error(prefix, at, prefix + " needs region and kafka (the other region's Kafka bootstrap servers)");
+            continue;
+        }
+        m_config.cluster.mirrors.push_back(std::move(mirror));
+    }
+}
+
 void Loader::checkCluster()
 {
     // Nodes of a region agree on offsets only through a store they share.
@@ -299,6 +345,26 @@ void Loader::checkCluster()
               "cluster.kafka links nodes that must share one event store: set store.backend = \"postgresql\" "
               "and store.url (with store.backend = \"" + m_config.store.backend
                   + "\" every node would number offsets on its own)");
+    for (const auto& mirror : m_config.cluster.mirrors) {
+        if (!m_config.cluster.enabled())
+            error("cluster.mirrors", 0, "[[cluster.mirrors]] needs cluster.kafka: a region mirrors another through its own Kafka cluster");
+        if (mirror.region == m_config.node.region)
+            error("cluster.mirrors", 0, "[[cluster.mirrors]] names region \"" + mirror.region + "\", which is this node's own region (node.region)");
+    }
+    for (const auto& [name, ns] : m_config.namespaces) {
+        if (ns.homeRegion.empty() || ns.homeRegion == m_config.node.region)
+            continue;
+        const auto& mirrors = m_config.cluster.mirrors;
+        const bool mirrored = std::any_of(mirrors.begin(), mirrors.end(),
+                                          [&](const MirrorConfig& m) { return m.region == ns.homeRegion; });
+        const std::string key = "namespaces." + (name.empty() ? std::string("default") : name) + ".home_region";
+        if (!mirrored)
+            error(key, lineOfKey(key),
+                  key + " is \"" + ns.homeRegion + "\", but no [[cluster.mirrors]] entry has that region: this region "
+                  "would have none of the namespace's publications; add the mirror or remove home_region");
+        if (!ns.durable)
+            error(key, lineOfKey(key), key + " needs a durable namespace: only stored publications are mirrored");
+    }
 }
 
 // Keys that depend on each other are checked once every source has been applied:

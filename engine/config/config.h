@@ -23,6 +23,9 @@ struct NamespaceConfig {
     bool joinLeave = false;
     bool clientPublish = true;
     std::uint32_t maxMessageBytes = 64 * 1024;
+    // The region that numbers this namespace's publications; others mirror it and
+    // refuse publishes. "" : every region is home of its own copy (nothing mirrored).
+    std::string homeRegion;
 };
 
 // One verification key for client JWTs. `algorithms` is the explicit allow-list:
@@ -101,6 +104,13 @@ struct AlertsConfig {
     Millis holdFor = std::chrono::seconds(5); // how long a condition holds before it fires or clears
 };
 
+// Another region whose namespaces this region mirrors ([[cluster.mirrors]]).
+struct MirrorConfig {
+    std::string region;
+    std::string kafka;                    // that region's Kafka bootstrap servers
+    std::string topicPrefix;              // "" : the same as cluster.topic_prefix
+};
+
 // The node's cluster: the Kafka cluster of its region, which links the nodes that
 // share the region's event store (docs/architecture.md, "Cluster").
 struct ClusterConfig {
@@ -110,6 +120,7 @@ struct ClusterConfig {
     std::uint32_t maxQueued = 100'000;    // events waiting for Kafka before publishes are refused
     Millis heartbeat = std::chrono::seconds(1);     // how often a node announces itself
     Millis memberTimeout = std::chrono::seconds(5); // silence after which a node is down
+    std::vector<MirrorConfig> mirrors;
 
     bool enabled() const { return !kafka.empty(); }
 };

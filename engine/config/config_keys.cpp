@@ -301,6 +301,9 @@ const std::vector<KeySpec<NamespaceConfig>>& namespaceKeys()
                 "Let clients publish, not only the server API (default true)"),
         key<NS>("", "max_message_bytes", Kind::Integer, setNamespace<&NS::maxMessageBytes>,
                 "Largest publication data in bytes (default 65536)").range(1, kUint32Max),
+        key<NS>("", "home_region", Kind::String, setNamespace<&NS::homeRegion>,
+                "The region that numbers this namespace's publications; the others mirror it (default: none)")
+            .checkedBy(isLabel),
     };
     return keys;
 }

@@ -58,7 +58,7 @@ Result<void> Node::start()
     }
 
     if (m_config->cluster.enabled()) {
-        m_cluster = std::make_unique<cluster::ClusterLink>(m_io, *m_config, *m_broker, m_metrics,
+        m_cluster = std::make_unique<cluster::ClusterLink>(m_io, *m_config, *m_broker, *m_store, m_metrics,
                                                            [this] { return selfReport(); });
         if (auto linked = m_cluster->start(); !linked) {
             m_cluster.reset();

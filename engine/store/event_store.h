@@ -82,6 +82,14 @@ struct StoreStats {
     std::uint64_t failedCommits = 0;  // transactions rolled back; each failed its whole batch
 };
 
+// A publication copied from its home region: the epoch and offset it has there, and
+// the retention of its namespace in this region.
+struct ReplicaPublication {
+    Publication publication;
+    std::string epoch;
+    Retention retention;
+};
+
 // The event store: where durable publications live and where their per-channel
 // offsets are assigned (so that, with a shared backend, nodes never disagree).
 //
@@ -116,6 +124,30 @@ public:
                               Position position, DoneCallback callback) = 0;
     virtual void loadPosition(std::string user, std::string durable, std::string channel,
                               PositionCallback callback) = 0;
+
+    // Region mirroring (engine/cluster). Both calls block: make them from a thread of
+    // your own, never from an io_context thread. A backend that cannot mirror answers
+    // `unavailable`.
+    //
+    // replicate() stores each publication under its home epoch and offset, in the
+    // order given, in one transaction. One at or below its channel's last offset is
+    // skipped (it is there already); a channel whose epoch differs from the home
+    // region's is replaced by the home stream. Offsets may jump (a hole the mirror
+    // could not fill): the channel's last offset is then the new one. The result says,
+    // for each publication, whether it was stored.
+    virtual Result<std::vector<bool>> replicate(const std::vector<ReplicaPublication>& batch)
+    {
+        (void)batch;
+        return makeError(ErrorCode::unavailable, backendName() + " event store cannot mirror a region; use postgresql");
+    }
+    // A forced promotion: every channel whose name starts with `prefix` gets a new
+    // epoch (its offsets go on), so clients that resume with the old epoch learn
+    // `recovered: false`. Returns how many channels changed.
+    virtual Result<std::uint64_t> renewEpochs(const std::string& prefix)
+    {
+        (void)prefix;
+        return makeError(ErrorCode::unavailable, backendName() + " event store cannot renew epochs; use postgresql");
+    }
 
     // A short name for logs and metrics ("sqlite", "postgresql").
     virtual std::string backendName() const = 0;

@@ -7,7 +7,10 @@
 #include "store/postgres_writer.h"
 #include "store/store_requests.h"
 
+#include <pqxx/pqxx>
+
 #include <functional>
+#include <random>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -48,6 +51,11 @@ struct PostgresStore::Impl {
     detail::ServerAddress m_server;
     std::vector<std::unique_ptr<detail::PostgresWriter>> m_writers;
     std::unique_ptr<detail::PostgresReaderPool> m_readers;
+
+    // Mirroring (replicate(), renewEpochs()): one connection, made when first used.
+    std::mutex m_replicaMutex;
+    std::unique_ptr<detail::PgSession> m_replica;
+    Result<pqxx::connection*> replicaSession();
 };
 
 // ---------------------------------------------------------------------------------
@@ -55,6 +63,12 @@ struct PostgresStore::Impl {
 
 void PostgresStore::Impl::release()
 {
+    {
+        std::lock_guard lock(m_replicaMutex);
+        if (m_replica)
+            m_replica->close();
+        m_replica.reset();
+    }
     for (auto& writer : m_writers)
         writer->release();
     m_readers->release();
@@ -124,6 +138,123 @@ void PostgresStore::Impl::close()
     release();
     m_open = false;
 }
+
+// ---------------------------------------------------------------------------------
+// Region mirroring: replicate() and renewEpochs() run on the caller's thread (the
+// cluster's mirror thread) on a connection of their own, so they never wait behind
+// the writers' group commits; they take the same channel row locks as the writers,
+// so they never interleave with an append.
+
+Result<pqxx::connection*> PostgresStore::Impl::replicaSession()
+{
+    if (!m_open)
+        return closedError();
+    if (!m_replica)
+        m_replica = std::make_unique<detail::PgSession>(
+            m_server, detail::PgSession::Settings{m_options.synchronousCommit, {}});
+    auto connection = m_replica->get();
+    if (!connection)
+        return makeError(ErrorCode::unavailable,
+                         "cannot reach the event store at " + m_server.name + ": " + connection.error().message, true);
+    return connection;
+}
+
+namespace {
+
+std::string randomEpoch()
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::random_device rd;
+    std::string epoch(16, '0');
+    for (char& c : epoch)
+        c = kHex[rd() & 0xf];
+    return epoch;
+}
+
+// Locks the channel's row, making it with `epoch` when there is none.
+std::pair<std::string, std::int64_t> lockChannel(pqxx::work& txn, const std::string& channel, const std::string& epoch)
+{
+    txn.exec_params("INSERT INTO channels(channel, epoch, last_offset) VALUES($1, $2, 0) ON CONFLICT DO NOTHING",
+                    channel, epoch);
+    const auto row = txn.exec_params1("SELECT epoch, last_offset FROM channels WHERE channel = $1 FOR UPDATE", channel);
+    return {row[0].as<std::string>(), row[1].as<std::int64_t>()};
+}
+
+} // namespace
+
+Result<std::vector<bool>> PostgresStore::replicate(const std::vector<ReplicaPublication>& batch)
+{
+    std::lock_guard lock(m_impl->m_replicaMutex);
+    auto session = m_impl->replicaSession();
+    if (!session)
+        return session.error();
+    std::vector<bool> stored(batch.size(), false);
+    try {
+        pqxx::work txn(**session);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const auto& r = batch[i];
+            const auto& p = r.publication;
+            auto [epoch, last] = lockChannel(txn, p.channel, r.epoch);
+            if (epoch != r.epoch) {
+                // The home region started a new stream (a forced promotion there):
+                // this region's copy of the old one goes.
+                txn.exec_params("DELETE FROM publications WHERE channel = $1", p.channel);
+                txn.exec_params("DELETE FROM idempotency WHERE channel = $1", p.channel);
+                txn.exec_params("UPDATE channels SET epoch = $2, last_offset = 0 WHERE channel = $1", p.channel, r.epoch);
+                last = 0;
+            }
+            const auto offset = static_cast<std::int64_t>(p.offset);
+            if (offset <= last)
+                continue;
+            txn.exec_params("INSERT INTO publications(channel, \"offset\", data, ts, \"user\", key) "
+                            "VALUES($1, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''))",
+                            p.channel, offset, p.data, p.ts, p.user, p.key);
+            if (!p.key.empty())
+                txn.exec_params("INSERT INTO idempotency(channel, key, \"offset\", ts) VALUES($1, $2, $3, $4) "
+                                "ON CONFLICT(channel, key) DO UPDATE SET \"offset\" = excluded.\"offset\", ts = excluded.ts",
+                                p.channel, p.key, offset, p.ts);
+            txn.exec_params("UPDATE channels SET last_offset = $2 WHERE channel = $1", p.channel, offset);
+            const auto keep = static_cast<std::int64_t>(r.retention.historySize);
+            if (offset > keep)
+                txn.exec_params("DELETE FROM publications WHERE channel = $1 AND \"offset\" <= $2", p.channel,
+                                offset - keep);
+            stored[i] = true;
+        }
+        txn.commit();
+    } catch (const std::exception& e) {
+        m_impl->m_replica->lost();
+        return makeError(ErrorCode::unavailable,
+                         "the event store at " + m_impl->m_server.name + " could not store mirrored publications: "
+                             + detail::cleanMessage(e.what(), m_impl->m_server),
+                         true);
+    }
+    return stored;
+}
+
+Result<std::uint64_t> PostgresStore::renewEpochs(const std::string& prefix)
+{
+    std::lock_guard lock(m_impl->m_replicaMutex);
+    auto session = m_impl->replicaSession();
+    if (!session)
+        return session.error();
+    try {
+        pqxx::work txn(**session);
+        const auto rows = txn.exec_params("SELECT channel FROM channels WHERE left(channel, length($1)) = $1 FOR UPDATE",
+                                          prefix);
+        for (const auto& row : rows)
+            txn.exec_params("UPDATE channels SET epoch = $2 WHERE channel = $1", row[0].as<std::string>(),
+                            randomEpoch());
+        txn.commit();
+        return static_cast<std::uint64_t>(rows.size());
+    } catch (const std::exception& e) {
+        m_impl->m_replica->lost();
+        return makeError(ErrorCode::unavailable,
+                         "the event store at " + m_impl->m_server.name + " could not renew epochs: "
+                             + detail::cleanMessage(e.what(), m_impl->m_server),
+                         true);
+    }
+}
+
 
 // ---------------------------------------------------------------------------------
 // PostgresStore

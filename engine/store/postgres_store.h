@@ -88,6 +88,9 @@ public:
     void loadPosition(std::string user, std::string durable, std::string channel,
                       PositionCallback callback) override;
 
+    Result<std::vector<bool>> replicate(const std::vector<ReplicaPublication>& batch) override;
+    Result<std::uint64_t> renewEpochs(const std::string& prefix) override;
+
     std::string backendName() const override { return "postgresql"; }
     StoreStats stats() const override;
     const PostgresStoreOptions& options() const { return m_options; }

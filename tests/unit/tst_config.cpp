@@ -294,6 +294,23 @@ void TestConfig::badConfig_data()
     QTest::addRow("alerts for") << QByteArray("[alerts]\nfor = \"soon\"\n") << "alerts.for" << 2 << "a duration";
     QTest::addRow("alerts section typo") << QByteArray("[alert]\n") << "alert" << 1 << "did you mean '[alerts]'?";
 
+    // [cluster] and regions.
+    QTest::addRow("cluster on sqlite") << QByteArray("[cluster]\nkafka = \"k:9092\"\n") << "cluster.kafka" << 2
+                                       << "set store.backend = \"postgresql\"";
+    QTest::addRow("cluster partitions") << QByteArray("[cluster]\npartitions = 0\n") << "cluster.partitions" << 2
+                                        << "from 1 to 10000";
+    QTest::addRow("cluster heartbeat") << QByteArray("[cluster]\nheartbeat = \"0s\"\n") << "cluster.heartbeat" << 2
+                                       << "greater than 0";
+    QTest::addRow("mirrors not tables") << QByteArray("[cluster]\nmirrors = \"x\"\n") << "cluster.mirrors" << 2
+                                        << "[[cluster.mirrors]]";
+    QTest::addRow("mirror without kafka") << QByteArray("\n[[cluster.mirrors]]\nregion = \"a\"\n")
+                                          << "cluster.mirrors[1]" << 2 << "needs region and kafka";
+    QTest::addRow("mirror unknown key") << QByteArray("[[cluster.mirrors]]\nregion = \"a\"\nkafka = \"k\"\nbrokers = \"x\"\n")
+                                        << "cluster.mirrors[1].brokers" << 4 << "its keys are region, kafka and topic_prefix";
+    QTest::addRow("home region not mirrored") << QByteArray("[namespaces.chat]\nhome_region = \"us\"\n")
+                                              << "namespaces.chat.home_region" << 2
+                                              << "no [[cluster.mirrors]] entry has that region";
+
     // [[auth.keys]].
     QTest::addRow("keys not array") << QByteArray("[auth]\nkeys = \"x\"\n") << "auth.keys" << 2
                                     << "[[auth.keys]]";
