@@ -29,6 +29,9 @@ public:
         // Its region is fenced, it refuses publishes and everything it committed
         // has reached Kafka: a promotion elsewhere may count on its publications.
         bool fenced = false;
+        // Went silent without saying it stopped (crashed, cut off): what it committed
+        // may be only in its region's store.
+        bool lost = false;
     };
     struct Lag {
         std::string topic;

@@ -689,9 +689,11 @@ void Broker::sequence(Shard& shard, Channel& channel, const std::string& epoch, 
             channel.subscribers.clear();
             channel.ahead.clear();
             spdlog::warn("broker: channel {} has a new epoch {} (was {})", channel.name, epoch, channel.epoch);
+            // The new stream's offsets go on from the old one's: what lies between
+            // belongs to it and is not filled from the store.
+            channel.lastOffset = offset - 1;
         }
         channel.epoch = epoch;
-        channel.lastOffset = offset - 1;
     }
     if (offset <= channel.lastOffset)
         return; // delivered already: this node's own, or filled from the store

@@ -474,10 +474,20 @@ admin::ClusterView::Outcome ClusterLink::promoteRegion(const std::string& region
             // that Kafka has all it committed; a silent one may hold publications
             // only in its region's store.
             std::string waiting;
+            std::string lost;
             for (const auto& m : mirror->members()) {
-                if (m.region == source && m.state != "down" && !m.fenced)
+                if (m.region != source)
+                    continue;
+                if (m.lost)
+                    lost += (lost.empty() ? "" : ", ") + m.id;
+                else if (m.state != "down" && !m.fenced)
                     waiting += (waiting.empty() ? "" : ", ") + m.id;
             }
+            if (!lost.empty())
+                return {409, "conflict",
+                        "node(s) " + lost + " of region " + source + " went silent without stopping; what they "
+                        "committed last may be only in region " + source + "'s store. Bring them back, or promote "
+                        "with \"force\": true (new epochs)"};
             if (!waiting.empty())
                 return {409, "conflict",
                         "waiting for the nodes of region " + source + " to confirm the fence (" + waiting

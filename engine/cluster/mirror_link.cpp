@@ -64,8 +64,17 @@ Result<void> MirrorLink::start()
     };
 
     kafka::Settings producerSettings = common;
-    producerSettings.insert({{"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "1"}});
-    auto producer = kafka::makeHandle(RD_KAFKA_PRODUCER, producerSettings, this);
+    // A fence or a home for a region that is cut off waits for it as long as this
+    // node runs (message.timeout.ms 0); a failure is logged.
+    producerSettings.insert({{"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "1"},
+                             {"message.timeout.ms", "0"}});
+    auto producer = kafka::makeHandle(RD_KAFKA_PRODUCER, producerSettings, this, [](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+            if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                spdlog::error("mirror: a control record for {} was not delivered: {}", rd_kafka_topic_name(m->rkt),
+                              rd_kafka_err2str(m->err));
+        });
+    });
     if (!producer)
         return where(producer.error());
     m_producer = std::move(producer).value();
@@ -191,9 +200,16 @@ void MirrorLink::loop()
                 release(state, batch, records, true);
             early = early || !state.early.empty();
         }
+        if (m_stopping)
+            return;
         if (!batch.empty()) {
-            while (m_running.load() && !apply(batch, records))
+            bool applied = apply(batch, records);
+            while (!applied && m_running.load()) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                applied = apply(batch, records);
+            }
+            if (!applied)
+                return; // stopping with a batch not stored: its offsets stay uncommitted
             batch.clear();
             records.clear();
         }
@@ -219,13 +235,23 @@ void MirrorLink::take(EventRecord record, std::vector<store::ReplicaPublication>
     ChannelState& state = m_channels[record.channel];
     if (!state.known) {
         // Where this region's copy of the channel stands (blocking: this thread's own).
-        std::promise<Result<store::ChannelState>> promise;
-        auto future = promise.get_future();
-        m_store.channelState(record.channel, [&promise](Result<store::ChannelState> r) { promise.set_value(std::move(r)); });
-        auto loaded = future.get();
+        // Until the store answers: the record must not be dropped, and nothing after
+        // it can be applied anyway.
+        Result<store::ChannelState> loaded = makeError(ErrorCode::unavailable, "not read yet");
+        for (;;) {
+            std::promise<Result<store::ChannelState>> promise;
+            auto future = promise.get_future();
+            m_store.channelState(record.channel,
+                                 [&promise](Result<store::ChannelState> r) { promise.set_value(std::move(r)); });
+            loaded = future.get();
+            if (loaded || !m_running.load())
+                break;
+            spdlog::warn("mirror: cannot read channel {} (retrying): {}", record.channel, loaded.error().message);
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
         if (!loaded) {
-            spdlog::warn("mirror: cannot read channel {}: {}", record.channel, loaded.error().message);
-            return; // Kafka offsets are not committed past it while this repeats
+            m_stopping = true; // stopping: nothing more is applied or committed
+            return;
         }
         state.known = true;
         state.epoch = loaded->epoch;
@@ -401,9 +427,14 @@ std::vector<admin::ClusterView::Member> MirrorLink::members() const
     const auto now = nowMs();
     std::lock_guard lock(m_mutex);
     for (const auto& [id, m] : m_members) {
+        const auto silentFor = now - m.lastSeenMs;
+        if (silentFor > kForgetAfter.count())
+            continue; // gone for long: removed from the region, not a member any more
         auto copy = m;
-        if (now - m.lastSeenMs > m_memberTimeout.count())
+        if (silentFor > m_memberTimeout.count()) {
+            copy.lost = m.state != "down"; // a node that stops says so in its last heartbeat
             copy.state = "down";
+        }
         out.push_back(std::move(copy));
     }
     return out;

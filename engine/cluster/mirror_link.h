@@ -74,6 +74,8 @@ public:
     std::vector<admin::ClusterView::Member> members() const;
 
     static constexpr Millis holeWait{2000};
+    // A member silent for this long is no longer listed (a node removed for good).
+    static constexpr Millis kForgetAfter{std::chrono::minutes(10)};
 
 private:
     struct ChannelState {
@@ -110,6 +112,7 @@ private:
     kafka::Handle m_producer;  // control records to the source region
     std::thread m_thread;
     std::atomic<bool> m_running{false};
+    bool m_stopping = false;   // mirror thread: a record could not be taken; commit nothing more
     std::map<std::string, ChannelState> m_channels; // mirror thread only
     Clock::time_point m_nextLag{};
 

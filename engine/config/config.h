@@ -109,6 +109,8 @@ struct MirrorConfig {
     std::string region;
     std::string kafka;                    // that region's Kafka bootstrap servers
     std::string topicPrefix;              // "" : the same as cluster.topic_prefix
+
+    bool operator==(const MirrorConfig&) const = default;
 };
 
 // The node's cluster: the Kafka cluster of its region, which links the nodes that

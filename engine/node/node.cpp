@@ -167,7 +167,8 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     const auto& nc = next->cluster;
     const auto& cc = current->cluster;
     if (nc.kafka != cc.kafka || nc.topicPrefix != cc.topicPrefix || nc.partitions != cc.partitions ||
-        nc.maxQueued != cc.maxQueued || nc.heartbeat != cc.heartbeat || nc.memberTimeout != cc.memberTimeout)
+        nc.maxQueued != cc.maxQueued || nc.heartbeat != cc.heartbeat || nc.memberTimeout != cc.memberTimeout ||
+        nc.mirrors != cc.mirrors)
         ignored.push_back("cluster");
     if (next->node.threads != current->node.threads)
         ignored.push_back("node.threads");
@@ -191,12 +192,22 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     // No token in the new file (admin.enabled = false there, so none was made): the
     // running listener keeps the one it has rather than locking everyone out.
     if (merged->admin.token.empty())
-        merged->admin.token = current->admin.token;    // A channel's stream is either in the store or in memory for the life of the
-    // process: switching would restart offsets without a new epoch.
+        merged->admin.token = current->admin.token;
+    // A channel's stream is either in the store or in memory for the life of the
+    // process: switching would restart offsets without a new epoch. And the cluster
+    // link learned each namespace's home when it started (a region moves a home
+    // with promote-region, not with a reload).
     for (auto& [name, settings] : merged->namespaces) {
-        if (const auto* running = current->findNamespace(name); running && running->durable != settings.durable) {
+        const std::string shown = name.empty() ? std::string("default") : name;
+        const auto* running = current->findNamespace(name);
+        if (running && running->durable != settings.durable) {
             settings.durable = running->durable;
-            ignored.push_back("namespaces." + (name.empty() ? std::string("default") : name) + ".durable");
+            ignored.push_back("namespaces." + shown + ".durable");
+        }
+        const std::string runningHome = running ? running->homeRegion : std::string();
+        if (merged->cluster.enabled() && settings.homeRegion != runningHome) {
+            settings.homeRegion = runningHome;
+            ignored.push_back("namespaces." + shown + ".home_region");
         }
     }
     m_context->verifier.store(verifier.value());

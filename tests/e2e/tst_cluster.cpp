@@ -644,6 +644,31 @@ private slots:
         QCOMPARE(sub.at("recovered"), json::value(false));
     }
 
+    // A node of the old home that died (kill -9) cannot confirm the fence, and what
+    // it committed last may be only in its region's store: a graceful promotion is
+    // refused, naming it; a forced one goes on with new epochs.
+    void silentNodeNeedsAForcedPromotion()
+    {
+        QVERIFY(startRegions());
+        const std::string ch = "chat:silent";
+        auto pub = connected(m_nodes[1]->port(), "pub");
+        QVERIFY(pub);
+        QVERIFY(requestOk(*pub, cmd("publish", {{"channel", ch}, {"data", 1}})));
+        QCOMPARE(adminAction(*m_nodes[2], "fence-region", {{"target", "a"}}).first, 200);
+        m_nodes[1]->kill9();
+        // Past member_timeout (3 s), node-2 is silent, not stopped.
+        std::pair<int, json::object> answer;
+        QDeadlineTimer patience(20000);
+        do {
+            QThread::msleep(250);
+            answer = adminAction(*m_nodes[2], "promote-region", {{"target", "b"}});
+        } while (toJson(answer.second).find("went silent") == std::string::npos && !patience.hasExpired());
+        QCOMPARE(answer.first, 409);
+        QVERIFY2(toJson(answer.second).find("node-2") != std::string::npos, toJson(answer.second).c_str());
+        QCOMPARE(adminAction(*m_nodes[2], "promote-region", {{"target", "b"}, {"namespace", "chat"}, {"force", true}}).first,
+                 200);
+    }
+
     // kill -9 of the node a client publishes to, in the middle of publishing: the
     // client sends the unanswered publication again, with its key, to another node.
     // Every acknowledged publication is there once, in one order, on every node.
