@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <thread>
 
 namespace aldis::cluster {
 
@@ -57,6 +58,16 @@ Result<void> ClusterLink::start()
 {
     if (auto started = m_bridge->start(); !started)
         return started;
+    // Serve clients only once every partition is being read: a subscriber that came
+    // earlier would miss other nodes' publications of that moment until its
+    // channel's next one.
+    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    while (!m_bridge->stats().ready) {
+        if (Clock::now() >= deadline)
+            return makeError(ErrorCode::unavailable, "the events topic " + m_bridge->options().eventsTopic
+                                                         + " could not be read within 15 s", true);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     for (auto& mirror : m_mirrors)
         if (auto started = mirror->start(); !started)
             return started;

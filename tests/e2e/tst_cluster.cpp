@@ -669,6 +669,19 @@ private slots:
                  200);
     }
 
+    // A Kafka that does not answer stops the node at start with a message naming
+    // the setting, instead of a node that serves clients it cannot link.
+    void unreachableKafkaFailsTheStartClearly()
+    {
+        DaemonProcess node(clusterToml(QStringLiteral("127.0.0.1:1")));
+        node.setIdentity(QStringLiteral("node-x"), QStringLiteral("a"));
+        QVERIFY(!node.start(kStartMs));
+        QCOMPARE(node.waitForExit(kStartMs), 1);
+        const QString out = QString::fromUtf8(node.output());
+        QVERIFY2(out.contains(QLatin1String("cannot join the cluster")) && out.contains(QLatin1String("check cluster.kafka")),
+                 qPrintable(out));
+    }
+
     // kill -9 of the node a client publishes to, in the middle of publishing: the
     // client sends the unanswered publication again, with its key, to another node.
     // Every acknowledged publication is there once, in one order, on every node.
