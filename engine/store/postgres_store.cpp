@@ -2,6 +2,7 @@
 #include "store/postgres_store.h"
 
 #include "config/config.h"
+#include "store/postgres_array.h"
 #include "store/postgres_reader.h"
 #include "store/postgres_schema.h"
 #include "store/postgres_writer.h"
@@ -9,7 +10,9 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <random>
 #include <mutex>
 #include <optional>
@@ -188,37 +191,82 @@ Result<std::vector<bool>> PostgresStore::replicate(const std::vector<ReplicaPubl
     auto session = m_impl->replicaSession();
     if (!session)
         return session.error();
+    // Per channel, in the order the batch names them: one lock, then its new
+    // publications as a few multi-row statements (a constant number of round trips
+    // per channel, not per publication).
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<std::size_t>> byChannel;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& indexes = byChannel[batch[i].publication.channel];
+        if (indexes.empty())
+            order.push_back(batch[i].publication.channel);
+        indexes.push_back(i);
+    }
+    std::sort(order.begin(), order.end()); // the writers lock rows in name order too
     std::vector<bool> stored(batch.size(), false);
     try {
         pqxx::work txn(**session);
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto& r = batch[i];
-            const auto& p = r.publication;
-            auto [epoch, last] = lockChannel(txn, p.channel, r.epoch);
-            if (epoch != r.epoch) {
-                // The home region started a new stream (a forced promotion there):
-                // this region's copy of the old one goes.
-                txn.exec_params("DELETE FROM publications WHERE channel = $1", p.channel);
-                txn.exec_params("DELETE FROM idempotency WHERE channel = $1", p.channel);
-                txn.exec_params("UPDATE channels SET epoch = $2, last_offset = 0 WHERE channel = $1", p.channel, r.epoch);
-                last = 0;
+        for (const auto& channel : order) {
+            const auto& indexes = byChannel[channel];
+            auto [epoch, last] = lockChannel(txn, channel, batch[indexes.front()].epoch);
+            detail::ArrayLiteral offsets, data, ts, users, keys;
+            // A key once per statement (ON CONFLICT cannot touch a row twice): the
+            // latest publication with it wins.
+            std::map<std::string, std::pair<std::int64_t, std::int64_t>> keyed;
+            std::int64_t newest = last;
+            Retention retention;
+            for (std::size_t i : indexes) {
+                const auto& r = batch[i];
+                const auto& p = r.publication;
+                if (r.epoch != epoch) {
+                    // The home region started a new stream (a forced promotion there):
+                    // this region's copy of the old one goes.
+                    txn.exec_params("DELETE FROM publications WHERE channel = $1", channel);
+                    txn.exec_params("DELETE FROM idempotency WHERE channel = $1", channel);
+                    txn.exec_params("UPDATE channels SET epoch = $2, last_offset = 0 WHERE channel = $1", channel,
+                                    r.epoch);
+                    epoch = r.epoch;
+                    newest = 0;
+                    offsets = {}, data = {}, ts = {}, users = {}, keys = {};
+                    keyed.clear();
+                    for (std::size_t j : indexes)
+                        stored[j] = false;
+                }
+                const auto offset = static_cast<std::int64_t>(p.offset);
+                if (offset <= newest)
+                    continue;
+                offsets.add(offset);
+                data.add(p.data);
+                ts.add(p.ts);
+                users.addOrNull(p.user);
+                keys.addOrNull(p.key);
+                if (!p.key.empty())
+                    keyed[p.key] = {offset, p.ts};
+                newest = offset;
+                retention = r.retention;
+                stored[i] = true;
             }
-            const auto offset = static_cast<std::int64_t>(p.offset);
-            if (offset <= last)
+            if (offsets.empty())
                 continue;
             txn.exec_params("INSERT INTO publications(channel, \"offset\", data, ts, \"user\", key) "
-                            "VALUES($1, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''))",
-                            p.channel, offset, p.data, p.ts, p.user, p.key);
-            if (!p.key.empty())
-                txn.exec_params("INSERT INTO idempotency(channel, key, \"offset\", ts) VALUES($1, $2, $3, $4) "
+                            "SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])",
+                            channel, offsets.text(), data.text(), ts.text(), users.text(), keys.text());
+            detail::ArrayLiteral keyNames, keyOffsets, keyTs;
+            for (const auto& [key, at] : keyed) {
+                keyNames.add(key);
+                keyOffsets.add(at.first);
+                keyTs.add(at.second);
+            }
+            if (!keyNames.empty())
+                txn.exec_params("INSERT INTO idempotency(channel, key, \"offset\", ts) "
+                                "SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) "
                                 "ON CONFLICT(channel, key) DO UPDATE SET \"offset\" = excluded.\"offset\", ts = excluded.ts",
-                                p.channel, p.key, offset, p.ts);
-            txn.exec_params("UPDATE channels SET last_offset = $2 WHERE channel = $1", p.channel, offset);
-            const auto keep = static_cast<std::int64_t>(r.retention.historySize);
-            if (offset > keep)
-                txn.exec_params("DELETE FROM publications WHERE channel = $1 AND \"offset\" <= $2", p.channel,
-                                offset - keep);
-            stored[i] = true;
+                                channel, keyNames.text(), keyOffsets.text(), keyTs.text());
+            txn.exec_params("UPDATE channels SET last_offset = $2 WHERE channel = $1", channel, newest);
+            const auto keep = static_cast<std::int64_t>(retention.historySize);
+            if (newest > keep)
+                txn.exec_params("DELETE FROM publications WHERE channel = $1 AND \"offset\" <= $2", channel,
+                                newest - keep);
         }
         txn.commit();
     } catch (const std::exception& e) {

@@ -1219,6 +1219,71 @@ private slots:
         QCOMPARE(a->stats().appends, std::uint64_t(publishedByA));
     }
 
+    // Region mirroring: replicate() stores the home region's publications under their
+    // epoch and offsets, skips what is there, accepts a hole, replaces a channel whose
+    // epoch changed, and keeps the keys (an append after a promotion is a duplicate).
+    void replicateKeepsTheHomeStream()
+    {
+        auto store = openStore();
+        auto replica = [](std::string channel, std::uint64_t offset, std::string epoch, std::string key = {}) {
+            ReplicaPublication r;
+            r.publication = Publication{std::move(channel), offset, "{\"o\":" + std::to_string(offset) + "}",
+                                        unixMillisNow() - 1000 + static_cast<std::int64_t>(offset), "u",
+                                        std::move(key)};
+            r.epoch = std::move(epoch);
+            return r;
+        };
+        const std::string home = "0123456789abcdef";
+        auto first = store->replicate({replica("m:a", 1, home, "k1"), replica("m:a", 2, home), replica("m:b", 5, home)});
+        QVERIFY2(first, first ? "" : first.error().message.c_str());
+        QCOMPARE(*first, std::vector<bool>({true, true, true}));
+        // Again, plus one new: only the new one is stored.
+        auto again = store->replicate({replica("m:a", 2, home), replica("m:a", 3, home)});
+        QVERIFY(again);
+        QCOMPARE(*again, std::vector<bool>({false, true}));
+
+        auto a = readAll(*store, "m:a");
+        QCOMPARE(a.state.epoch, home);
+        QCOMPARE(a.state.lastOffset, std::uint64_t(3));
+        QCOMPARE(offsetsOf(a), std::vector<std::uint64_t>({1, 2, 3}));
+        QCOMPARE(a.publications[1].data, std::string("{\"o\":2}"));
+        // A hole (the copy of m:b starts at 5).
+        auto b = readAll(*store, "m:b");
+        QCOMPARE(offsetsOf(b), std::vector<std::uint64_t>({5}));
+        QCOMPARE(b.state.lastOffset, std::uint64_t(5));
+
+        // After a promotion this region appends: offsets go on, and the mirrored key
+        // is known.
+        auto dup = appendNow(*store, request("m:a", "\"again\"", "k1"));
+        QVERIFY(dup);
+        QVERIFY(dup->duplicate);
+        QCOMPARE(dup->offset, std::uint64_t(1));
+        auto next = appendNow(*store, request("m:a", "\"next\""));
+        QVERIFY(next);
+        QCOMPARE(next->offset, std::uint64_t(4));
+        QCOMPARE(next->epoch, home);
+
+        // A new epoch at home replaces this region's copy of the channel.
+        const std::string renewed = "fedcba9876543210";
+        auto replaced = store->replicate({replica("m:a", 9, renewed)});
+        QVERIFY(replaced);
+        QCOMPARE(*replaced, std::vector<bool>({true}));
+        a = readAll(*store, "m:a");
+        QCOMPARE(a.state.epoch, renewed);
+        QCOMPARE(offsetsOf(a), std::vector<std::uint64_t>({9}));
+
+        // renewEpochs: every channel of the namespace, and only those.
+        QVERIFY(appendNow(*store, request("other", "1")));
+        const auto otherEpoch = readAll(*store, "other").state.epoch;
+        auto count = store->renewEpochs("m:");
+        QVERIFY(count);
+        QCOMPARE(*count, std::uint64_t(2));
+        QVERIFY(readAll(*store, "m:a").state.epoch != renewed);
+        QCOMPARE(readAll(*store, "m:a").state.lastOffset, std::uint64_t(9));
+        QVERIFY(readAll(*store, "m:b").state.epoch != home);
+        QCOMPARE(readAll(*store, "other").state.epoch, otherEpoch);
+    }
+
     void epochIsTheSameOnEveryNode()
     {
         auto a = openStore();
