@@ -292,15 +292,13 @@ std::string controlJson(json::object fields)
 
 bool ClusterLink::fenceConfirmed() const
 {
-    {
-        std::lock_guard lock(m_controlMutex);
-        if (!m_fenced.count(m_region))
-            return false;
-        // Appends accepted just before the fence commit within milliseconds; a
-        // second covers them before this node says it is quiet.
-        if (Clock::now() - m_fencedSince < std::chrono::seconds(1))
-            return false;
-    }
+    const auto control = m_control.load();
+    if (!control->fenced.count(m_region))
+        return false;
+    // Appends accepted just before the fence commit within milliseconds; a second
+    // covers them before this node says it is quiet.
+    if (Clock::now() - control->fencedSince < std::chrono::seconds(1))
+        return false;
     return m_bridge && m_bridge->stats().queued == 0;
 }
 
@@ -313,38 +311,40 @@ void ClusterLink::onControl(std::string key, std::string text)
         spdlog::warn("cluster: skipped a malformed control record {}", key);
         return;
     }
-    std::lock_guard lock(m_controlMutex);
     if (key.rfind("fence:", 0) == 0) {
         const std::string region = key.substr(6);
-        const auto* fenced = o->if_contains("fenced");
-        if (fenced && fenced->is_bool() && fenced->as_bool()) {
-            if (m_fenced.insert(region).second) {
+        const auto* value = o->if_contains("fenced");
+        const bool fence = value && value->is_bool() && value->as_bool();
+        updateControl([&](ControlState& c) {
+            if (fence && c.fenced.insert(region).second) {
                 spdlog::warn("cluster: region {} is fenced", region);
                 if (region == m_region)
-                    m_fencedSince = Clock::now();
+                    c.fencedSince = Clock::now();
+            } else if (!fence && c.fenced.erase(region)) {
+                spdlog::info("cluster: region {} is no longer fenced", region);
             }
-        } else if (m_fenced.erase(region)) {
-            spdlog::info("cluster: region {} is no longer fenced", region);
-        }
+            return true;
+        });
     } else if (key.rfind("home:", 0) == 0) {
         const auto* region = o->if_contains("region");
         if (region && region->is_string()) {
             const std::string ns = key.substr(5);
             const std::string home(region->as_string());
-            if (m_homes[ns] != home)
-                spdlog::warn("cluster: region {} is now the home of namespace {}", home, shown(ns));
-            m_homes[ns] = home;
+            updateControl([&](ControlState& c) {
+                if (c.homes[ns] != home)
+                    spdlog::warn("cluster: region {} is now the home of namespace {}", home, shown(ns));
+                c.homes[ns] = home;
+                return true;
+            });
         }
     }
 }
 
 std::string ClusterLink::homeOf(const std::string& ns) const
 {
-    {
-        std::lock_guard lock(m_controlMutex);
-        if (auto it = m_homes.find(ns); it != m_homes.end())
-            return it->second;
-    }
+    const auto control = m_control.load();
+    if (auto it = control->homes.find(ns); it != control->homes.end())
+        return it->second;
     const auto* settings = m_fullConfig.findNamespace(ns);
     return settings && !settings->homeRegion.empty() ? settings->homeRegion : m_region;
 }
@@ -365,8 +365,7 @@ std::optional<Error> ClusterLink::refusePublish(const std::string& ns) const
         return makeError(ErrorCode::unavailable,
                          "namespace \"" + shown(ns) + "\" is homed in region " + home + ", which numbers its publications; "
                              "publish to a node of region " + home + " (this node is in region " + m_region + ")");
-    std::lock_guard lock(m_controlMutex);
-    if (m_fenced.count(m_region))
+    if (m_control.load()->fenced.count(m_region))
         return makeError(ErrorCode::unavailable,
                          "region " + m_region + " is fenced by an operator and takes no publication until it is "
                              "unfenced or another region is promoted",
@@ -383,10 +382,7 @@ std::vector<admin::ClusterView::Region> ClusterLink::regions() const
     for (const auto& name : names) {
         Region r;
         r.name = name;
-        {
-            std::lock_guard lock(m_controlMutex);
-            r.fenced = m_fenced.count(name) > 0;
-        }
+        r.fenced = m_control.load()->fenced.count(name) > 0;
         for (const auto& [ns, settings] : m_fullConfig.namespaces)
             if (homeOf(ns) == name)
                 r.homeOf.push_back(shown(ns));
@@ -415,17 +411,19 @@ admin::ClusterView::Outcome ClusterLink::fenceRegion(const std::string& region, 
         return {400, "bad_request",
                 "region \"" + region + "\" is neither this node's region (" + m_region
                     + ") nor one it mirrors; send the action to a node that knows it"};
-    {
-        std::lock_guard lock(m_controlMutex);
-        if (fence == (m_fenced.count(region) > 0))
-            return {409, "conflict", "region " + region + " is " + (fence ? "fenced already" : "not fenced")};
+    const bool changed = updateControl([&](ControlState& c) {
+        if (fence == (c.fenced.count(region) > 0))
+            return false;
         if (fence)
-            m_fenced.insert(region);
+            c.fenced.insert(region);
         else
-            m_fenced.erase(region);
+            c.fenced.erase(region);
         if (fence && region == m_region)
-            m_fencedSince = Clock::now();
-    }
+            c.fencedSince = Clock::now();
+        return true;
+    });
+    if (!changed)
+        return {409, "conflict", "region " + region + " is " + (fence ? "fenced already" : "not fenced")};
     const std::string record = controlJson(json::object{{"fenced", fence}, {"by", m_nodeId}});
     // This region's nodes learn it from their control topic; the fenced region's
     // nodes from theirs (when its Kafka can be reached: a region cut off learns it
@@ -473,13 +471,10 @@ admin::ClusterView::Outcome ClusterLink::promoteRegion(const std::string& region
             return {409, "conflict",
                     "namespace \"" + shown(name) + "\" is homed in region " + source
                         + ", which this region does not mirror; it has none of its publications"};
-        {
-            std::lock_guard lock(m_controlMutex);
-            if (!m_fenced.count(source))
-                return {409, "conflict",
-                        "region " + source + " is not fenced; fence it first (fence-region " + source
-                            + ") so that it stops numbering publications of namespace \"" + shown(name) + "\""};
-        }
+        if (!m_control.load()->fenced.count(source))
+            return {409, "conflict",
+                    "region " + source + " is not fenced; fence it first (fence-region " + source
+                        + ") so that it stops numbering publications of namespace \"" + shown(name) + "\""};
         if (!force) {
             // Every live node of the old home must say that it applied the fence and
             // that Kafka has all it committed; a silent one may hold publications
@@ -525,10 +520,10 @@ admin::ClusterView::Outcome ClusterLink::promoteRegion(const std::string& region
             renewed = "; " + std::to_string(*count) + " channels got new epochs (clients resuming with the old "
                                                        "ones get recovered: false)";
         }
-        {
-            std::lock_guard lock(m_controlMutex);
-            m_homes[name] = m_region;
-        }
+        updateControl([&](ControlState& c) {
+            c.homes[name] = m_region;
+            return true;
+        });
         const std::string record =
             controlJson(json::object{{"region", m_region}, {"forced", force}, {"by", m_nodeId}});
         m_bridge->control("home:" + name, record);

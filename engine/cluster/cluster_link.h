@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -95,10 +96,25 @@ private:
     store::EventStore& m_store;
 
     // From the region's control topic (and applied at once by this node's actions).
-    mutable std::mutex m_controlMutex;
-    std::set<std::string> m_fenced;                 // regions
-    Clock::time_point m_fencedSince{};              // when this node's region was fenced
-    std::map<std::string, std::string> m_homes;     // namespace -> region, by promotions
+    // Read on every publish, so readers take a snapshot without a lock; writers
+    // (rare) copy it, change the copy and publish it, one at a time.
+    struct ControlState {
+        std::set<std::string> fenced;               // regions
+        Clock::time_point fencedSince{};            // when this node's region was fenced
+        std::map<std::string, std::string> homes;   // namespace -> region, by promotions
+    };
+    std::atomic<std::shared_ptr<const ControlState>> m_control{std::make_shared<const ControlState>()};
+    std::mutex m_controlWrite;
+    // Runs `change` on a copy of the state and publishes it; returns what it returned.
+    template <typename Change>
+    auto updateControl(Change change)
+    {
+        std::lock_guard lock(m_controlWrite);
+        auto next = std::make_shared<ControlState>(*m_control.load());
+        auto result = change(*next);
+        m_control.store(std::move(next));
+        return result;
+    }
 
     mutable std::mutex m_membersMutex;
     std::map<std::string, Member> m_members; // other nodes, by id
