@@ -71,6 +71,7 @@ Result<void> ClusterLink::start()
     for (auto& mirror : m_mirrors)
         if (auto started = mirror->start(); !started)
             return started;
+    m_heartbeating = true;
     boost::asio::post(m_strand, [this] { heartbeat(); });
     return {};
 }
@@ -80,7 +81,15 @@ void ClusterLink::stop()
     if (!m_bridge)
         return;
     // The timer lives on the strand: cancel it there and wait, so no heartbeat runs
-    // after this returns.
+    // after this returns. (A link that never started has no heartbeat to stop, and
+    // its io_context may not run.)
+    if (!m_heartbeating) {
+        for (auto& mirror : m_mirrors)
+            mirror->stop();
+        m_bridge->stop();
+        m_bridge.reset();
+        return;
+    }
     std::promise<void> cancelled;
     boost::asio::post(m_strand, [this, &cancelled] {
         m_timer.cancel();

@@ -91,6 +91,7 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> m_strand;
     boost::asio::steady_timer m_timer;
     std::unique_ptr<EventBridge> m_bridge;
+    bool m_heartbeating = false;   // start() succeeded: the heartbeat runs on m_strand
     std::vector<std::unique_ptr<MirrorLink>> m_mirrors;
     const config::Config m_fullConfig;   // namespaces and their homes as started
     store::EventStore& m_store;
