@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "broker/broker.h"
+#include "broker/broker_internal.h"
 
 #include "observability/metrics.h"
 #include "protocol/channel.h"
@@ -20,7 +20,6 @@
 
 namespace aldis::broker {
 
-namespace asio = boost::asio;
 
 namespace {
 
@@ -50,80 +49,6 @@ Error unknownChannel(std::string_view channel)
 
 } // namespace
 
-// A publication kept in memory for replay on a non-durable namespace.
-struct MemoryPublication {
-    std::uint64_t offset = 0;
-    std::string data;
-    std::int64_t ts = 0;
-    std::string user;
-    std::string key;
-    FramePtr frame;
-};
-
-struct SubscriberEntry {
-    std::shared_ptr<Subscriber> subscriber;
-    std::string user;
-    std::string durable;
-    bool replaying = false;
-    std::vector<FramePtr> pending;   // live frames held back while replaying
-};
-
-// One channel's state. Lives on its shard's strand only.
-struct Broker::Channel {
-    std::string name;
-    enum class Load { unloaded, loading, ready } load = Load::unloaded;
-    std::vector<std::function<void(const Error*)>> waiting; // operations queued while loading
-    std::string epoch;
-    std::uint64_t lastOffset = 0;                 // the last offset fanned out
-    std::uint64_t publications = 0;               // fanned out since the channel was loaded
-    std::unordered_map<std::uint64_t, SubscriberEntry> subscribers;
-
-    // Committed publications beyond lastOffset + 1, waiting for the hole before them
-    // to be filled from the store (in a cluster, other nodes' publications reach this
-    // node through Kafka in any order). `filling` while that read is in flight.
-    std::map<std::uint64_t, FramePtr> ahead;
-    bool filling = false;
-
-    // Store calls in flight whose callbacks come back to this channel: while any is,
-    // the channel is not evicted (the callbacks hold a reference to it).
-    std::uint32_t inFlight = 0;
-    Clock::time_point lastUsed = Clock::now();
-
-    // Non-durable namespaces only.
-    std::deque<MemoryPublication> memory;
-    std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> dedup;
-    std::deque<std::pair<std::int64_t, std::string>> dedupOrder;
-
-    void fanOut(const FramePtr& frame, std::uint64_t except = 0)
-    {
-        for (auto& [client, entry] : subscribers) {
-            if (client == except)
-                continue;
-            if (entry.replaying)
-                entry.pending.push_back(frame);
-            else
-                entry.subscriber->deliver(frame);
-        }
-    }
-};
-
-struct Broker::Shard {
-    explicit Shard(asio::io_context& io) : strand(asio::make_strand(io)), sweepTimer(strand) {}
-    asio::strand<asio::io_context::executor_type> strand;
-    std::unordered_map<std::string, std::unique_ptr<Channel>> channels;
-    asio::steady_timer sweepTimer;
-};
-
-namespace {
-// Marks a store call whose callback will come back to `channel` (on its strand):
-// begin before the call, end first thing in the callback's strand handler.
-void beginStoreCall(Broker::Channel& channel) { ++channel.inFlight; }
-void endStoreCall(Broker::Channel& channel)
-{
-    --channel.inFlight;
-    channel.lastUsed = Clock::now();
-}
-} // namespace
 
 Broker::Broker(asio::io_context& io, std::shared_ptr<const config::Config> config,
                store::EventStore* store, observability::Metrics& metrics, Millis idleTimeout)
@@ -563,26 +488,6 @@ void Broker::publishMemory(Channel& channel, const config::NamespaceConfig& ns, 
     done(PublishOk{offset, channel.epoch, false});
 }
 
-namespace {
-
-std::int64_t unixMicrosNow()
-{
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// The steady-clock instant of a wall-clock birth on another node, for the
-// publish-to-deliver histogram (nodes' clocks are assumed in sync, as with NTP).
-Clock::time_point bornAt(std::int64_t bornMicros)
-{
-    const auto age = std::chrono::microseconds(std::max<std::int64_t>(0, unixMicrosNow() - bornMicros));
-    return Clock::now() - age;
-}
-
-constexpr std::uint32_t kMaxGapRead = 1000;
-constexpr auto kGapRetry = std::chrono::milliseconds(200);
-
-} // namespace
 
 void Broker::publishDurable(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
                             PublishRequest request, Callback<PublishOk> done)
@@ -638,185 +543,6 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
     });
 }
 
-
-void Broker::deliverCommitted(CommittedPublication pub)
-{
-    auto ns = namespaceOf(pub.channel);
-    if (!ns || !ns->durable || !m_store)
-        return;
-    m_metrics.remotePublications.add();
-    Shard& shard = shardFor(pub.channel);
-    asio::post(shard.strand, [this, &shard, pub = std::move(pub)]() mutable {
-        auto it = shard.channels.find(pub.channel);
-        if (it == shard.channels.end())
-            return; // not used here: it loads from the store when it is
-        Channel& channel = *it->second;
-        auto shared = std::make_shared<CommittedPublication>(std::move(pub));
-        auto run = [this, &shard, &channel, shared](const Error* err) {
-            if (err)
-                return;
-            const auto& p = *shared;
-            sequence(shard, channel, p.epoch, p.offset, [&] {
-                return protocol::makePublicationFrame(
-                    protocol::pubPush(p.channel, p.offset, p.data, p.ts, p.user, p.key), bornAt(p.bornMicros));
-            });
-        };
-        // A channel still loading learns its last offset from a read that may have
-        // started before this commit: it waits, so the publication is not lost.
-        if (channel.load == Channel::Load::loading)
-            channel.waiting.push_back(std::move(run));
-        else if (channel.load == Channel::Load::ready)
-            run(nullptr);
-    });
-}
-
-void Broker::sequence(Shard& shard, Channel& channel, const std::string& epoch, std::uint64_t offset,
-                      std::function<FramePtr()> frame)
-{
-    if (epoch != channel.epoch) {
-        if (!channel.epoch.empty()) {
-            // The stream was replaced (a forced promotion gave the channel a new
-            // epoch): offsets of the old one mean nothing in it. Subscribers are told
-            // to subscribe again, and learn `recovered: false` when they resume.
-            auto push = protocol::makeTextFrame(
-                protocol::unsubscribedPush(channel.name, "the channel's stream was replaced by a failover (new "
-                                                         "epoch); subscribe again"));
-            for (auto& [client, entry] : channel.subscribers) {
-                entry.subscriber->subscriptionEnded(channel.name, push);
-                if (!entry.replaying)
-                    m_metrics.subscriptions.add(-1);
-            }
-            channel.subscribers.clear();
-            channel.ahead.clear();
-            spdlog::warn("broker: channel {} has a new epoch {} (was {})", channel.name, epoch, channel.epoch);
-            // The new stream's offsets go on from the old one's: what lies between
-            // belongs to it and is not filled from the store.
-            channel.lastOffset = offset - 1;
-        }
-        channel.epoch = epoch;
-    }
-    if (offset <= channel.lastOffset)
-        return; // delivered already: this node's own, or filled from the store
-    if (channel.subscribers.empty() && !channel.filling) {
-        // Nobody to deliver to: only the position matters.
-        channel.ahead.clear();
-        channel.publications += offset - channel.lastOffset;
-        channel.lastOffset = offset;
-        return;
-    }
-    channel.ahead.emplace(offset, frame());
-    drainAhead(shard, channel);
-}
-
-void Broker::drainAhead(Shard& shard, Channel& channel)
-{
-    while (!channel.ahead.empty() && channel.ahead.begin()->first <= channel.lastOffset + 1) {
-        auto next = channel.ahead.extract(channel.ahead.begin());
-        if (next.key() <= channel.lastOffset)
-            continue;
-        channel.lastOffset = next.key();
-        ++channel.publications;
-        channel.fanOut(next.mapped());
-        m_metrics.deliveries.add(channel.subscribers.size());
-    }
-    if (!channel.ahead.empty() && !channel.filling)
-        fillGap(shard, channel);
-}
-
-void Broker::fillGap(Shard& shard, Channel& channel)
-{
-    // Every offset below one known committed is committed too (the store assigns a
-    // channel's offsets under a lock held until commit), so the hole is in the store.
-    channel.filling = true;
-    store::ReadRequest read;
-    read.channel = channel.name;
-    read.after = channel.lastOffset;
-    read.upTo = channel.ahead.begin()->first - 1;
-    read.limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(*read.upTo - read.after, kMaxGapRead));
-    m_metrics.gapFills.add();
-    beginStoreCall(channel);
-    m_store->read(read, [this, &shard, &channel, read](Result<store::ReadResult> result) {
-        asio::post(shard.strand, [this, &shard, &channel, read, result = std::move(result)]() mutable {
-            endStoreCall(channel);
-            channel.filling = false;
-            if (!result) {
-                spdlog::warn("broker: cannot fill a hole in channel {} after offset {}: {} (retrying)",
-                             channel.name, read.after, result.error().message);
-                auto timer = std::make_shared<asio::steady_timer>(shard.strand, kGapRetry);
-                channel.filling = true;
-                beginStoreCall(channel);
-                timer->async_wait([this, &shard, &channel, timer](boost::system::error_code) {
-                    endStoreCall(channel);
-                    channel.filling = false;
-                    drainAhead(shard, channel);
-                });
-                return;
-            }
-            for (const auto& pub : result->publications) {
-                if (pub.offset > channel.lastOffset)
-                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
-                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
-            }
-            // Fewer than asked: the rest is gone from the history (retention). Those
-            // offsets are skipped, as a replay would skip them.
-            if (result->publications.size() < read.limit && !channel.ahead.empty()) {
-                const std::uint64_t firstKept = result->publications.empty() ? channel.ahead.begin()->first
-                                                                             : result->publications.front().offset;
-                if (firstKept > channel.lastOffset + 1) {
-                    m_metrics.gapSkipped.add(firstKept - channel.lastOffset - 1);
-                    spdlog::warn("broker: channel {}: offsets {}..{} are no longer in the store; skipped",
-                                 channel.name, channel.lastOffset + 1, firstKept - 1);
-                    channel.lastOffset = firstKept - 1;
-                }
-            }
-            drainAhead(shard, channel);
-        });
-    });
-}
-
-// In a cluster, a client can resume at an offset this node has not fanned out yet: it
-// saw the publication on another node, and this node's bridge has not read it from
-// Kafka yet (or is paused). The store has it (a publication is committed before any
-// node delivers it), so the channel catches up from the store first, through the
-// sequencer as for a hole (its other subscribers get those offsets now, and the
-// bridge's copies are dropped later), and the replay starts from there. Without this
-// the resume would answer `recovered: false` at an older offset, and the client would
-// get the offsets it already had once more when the bridge caught up.
-void Broker::catchUpThenReplay(Shard& shard, Channel& channel, const config::NamespaceConfig& ns,
-                               std::shared_ptr<Subscriber> subscriber, protocol::Since since,
-                               Callback<SubscribeOk> done)
-{
-    store::ReadRequest read;
-    read.channel = channel.name;
-    read.after = channel.lastOffset;
-    read.upTo = since.offset;
-    read.limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(since.offset - channel.lastOffset, kMaxGapRead));
-    beginStoreCall(channel);
-    m_store->read(read, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
-                         done = std::move(done)](Result<store::ReadResult> result) mutable {
-        asio::post(shard.strand, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
-                                  done = std::move(done), result = std::move(result)]() mutable {
-            endStoreCall(channel);
-            if (!result) {
-                channel.subscribers.erase(subscriber->clientId());
-                return done(result.error());
-            }
-            for (const auto& pub : result->publications)
-                if (pub.offset > channel.lastOffset)
-                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
-                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
-            drainAhead(shard, channel);
-            // What was fanned out to this subscriber while it waited is at or below the
-            // channel's offset now: older than `since`, or in the replay that follows.
-            // (A join or leave among it is dropped with it.)
-            if (auto it = channel.subscribers.find(subscriber->clientId());
-                it != channel.subscribers.end() && it->second.subscriber == subscriber)
-                it->second.pending.clear();
-            // Still short of `since` (an offset the store does not have): recovered: false.
-            replayFrom(shard, channel, ns, std::move(subscriber), since, std::move(done), true);
-        });
-    });
-}
 
 void Broker::history(HistoryRequest request, Callback<HistoryOk> done)
 {
