@@ -26,7 +26,8 @@ ClusterLink::ClusterLink(boost::asio::io_context& io, const config::Config& conf
       m_strand(boost::asio::make_strand(io)),
       m_timer(m_strand),
       m_fullConfig(config),
-      m_store(store)
+      m_store(store),
+      m_members(config.cluster.memberTimeout)
 {
     BridgeOptions options;
     options.brokers = m_config.kafka;
@@ -177,36 +178,8 @@ void ClusterLink::heartbeat()
 
 void ClusterLink::onMember(std::string node, std::string text)
 {
-    if (node == m_nodeId)
-        return;
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(text, ec);
-    const json::object* o = ec ? nullptr : parsed.if_object();
-    if (!o) {
+    if (node != m_nodeId && !m_members.update(node, text))
         spdlog::warn("cluster: skipped a malformed heartbeat from {}", node);
-        return;
-    }
-    auto str = [&](const char* key) {
-        const auto* v = o->if_contains(key);
-        return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    auto integer = [&](const char* key) {
-        const auto* v = o->if_contains(key);
-        return v && v->is_int64() ? v->as_int64() : std::int64_t{0};
-    };
-    Member m;
-    m.id = node;
-    m.region = str("region");
-    m.state = str("state");
-    m.admin = str("admin");
-    m.client = str("client");
-    m.connections = integer("connections");
-    m.lastSeenMs = integer("ts");
-    std::lock_guard lock(m_membersMutex);
-    auto& slot = m_members[node];
-    if (slot.state != m.state)
-        spdlog::info("cluster: node {} (region {}) is {}", node, m.region, m.state);
-    slot = std::move(m);
 }
 
 std::vector<admin::ClusterView::Member> ClusterLink::members() const
@@ -214,16 +187,8 @@ std::vector<admin::ClusterView::Member> ClusterLink::members() const
     std::vector<Member> out;
     const auto me = m_self ? m_self() : SelfReport{};
     out.push_back(Member{m_nodeId, m_region, me.state, me.admin, me.client, unixMillisNow(), me.connections, true});
-    const auto now = unixMillisNow();
-    {
-        std::lock_guard lock(m_membersMutex);
-        for (const auto& [id, m] : m_members) {
-            Member copy = m;
-            if (now - m.lastSeenMs > m_config.memberTimeout.count())
-                copy.state = "down"; // silent for too long: crashed, cut off, or stopped
-            out.push_back(std::move(copy));
-        }
-    }
+    for (auto& m : m_members.list())
+        out.push_back(std::move(m));
     for (const auto& mirror : m_mirrors)
         for (auto& m : mirror->members())
             out.push_back(std::move(m));

@@ -4,6 +4,7 @@
 #include "admin/admin_server.h"
 #include "broker/broker.h"
 #include "cluster/event_bridge.h"
+#include "cluster/member_table.h"
 #include "cluster/mirror_link.h"
 #include "config/config.h"
 
@@ -117,8 +118,7 @@ private:
         return result;
     }
 
-    mutable std::mutex m_membersMutex;
-    std::map<std::string, Member> m_members; // other nodes, by id
+    MemberTable m_members; // the other nodes of this region
 };
 
 } // namespace aldis::cluster

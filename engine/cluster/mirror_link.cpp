@@ -22,11 +22,6 @@ std::string text(const void* bytes, std::size_t size)
     return std::string(static_cast<const char*>(bytes), size);
 }
 
-std::int64_t nowMs()
-{
-    return unixMillisNow();
-}
-
 } // namespace
 
 MirrorLink::MirrorLink(const config::Config& config, const config::MirrorConfig& source, store::EventStore& store,
@@ -34,10 +29,10 @@ MirrorLink::MirrorLink(const config::Config& config, const config::MirrorConfig&
     : m_source(source),
       m_region(config.node.region),
       m_nodeId(config.node.id),
-      m_memberTimeout(config.cluster.memberTimeout),
       m_store(store),
       m_wanted(std::move(wanted)),
-      m_applied(std::move(applied))
+      m_applied(std::move(applied)),
+      m_members(config.cluster.memberTimeout)
 {
     const std::string prefix = source.topicPrefix.empty() ? config.cluster.topicPrefix : source.topicPrefix;
     m_eventsTopic = prefix + "." + source.region + ".events";
@@ -326,31 +321,9 @@ void MirrorLink::onMember(const rd_kafka_message_t* message)
 {
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !message->key)
         return;
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(text(message->payload, message->len), ec);
-    const json::object* o = ec ? nullptr : parsed.if_object();
-    if (!o)
-        return;
-    auto str = [&](const char* key) {
-        const auto* v = o->if_contains(key);
-        return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    auto integer = [&](const char* key) {
-        const auto* v = o->if_contains(key);
-        return v && v->is_int64() ? v->as_int64() : std::int64_t{0};
-    };
-    admin::ClusterView::Member m;
-    m.id = text(message->key, message->key_len);
-    m.region = str("region");
-    m.state = str("state");
-    m.admin = str("admin");
-    m.client = str("client");
-    m.connections = integer("connections");
-    m.lastSeenMs = integer("ts");
-    const auto* fenced = o->if_contains("fenced");
-    m.fenced = fenced && fenced->is_bool() && fenced->as_bool();
-    std::lock_guard lock(m_mutex);
-    m_members[m.id] = std::move(m);
+    const std::string node = text(message->key, message->key_len);
+    if (!m_members.update(node, std::string_view(static_cast<const char*>(message->payload), message->len)))
+        spdlog::warn("mirror: skipped a malformed heartbeat from {} of region {}", node, m_source.region);
 }
 
 std::optional<std::vector<admin::ClusterView::Lag>> MirrorLink::queryLag()
@@ -423,21 +396,7 @@ std::vector<admin::ClusterView::Lag> MirrorLink::lag() const
 
 std::vector<admin::ClusterView::Member> MirrorLink::members() const
 {
-    std::vector<admin::ClusterView::Member> out;
-    const auto now = nowMs();
-    std::lock_guard lock(m_mutex);
-    for (const auto& [id, m] : m_members) {
-        const auto silentFor = now - m.lastSeenMs;
-        if (silentFor > kForgetAfter.count())
-            continue; // gone for long: removed from the region, not a member any more
-        auto copy = m;
-        if (silentFor > m_memberTimeout.count()) {
-            copy.lost = m.state != "down"; // a node that stops says so in its last heartbeat
-            copy.state = "down";
-        }
-        out.push_back(std::move(copy));
-    }
-    return out;
+    return m_members.list();
 }
 
 } // namespace aldis::cluster

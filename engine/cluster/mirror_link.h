@@ -4,6 +4,7 @@
 #include "admin/admin_server.h"
 #include "cluster/event_codec.h"
 #include "cluster/kafka.h"
+#include "cluster/member_table.h"
 #include "common/error.h"
 #include "config/config.h"
 #include "store/event_store.h"
@@ -74,8 +75,6 @@ public:
     std::vector<admin::ClusterView::Member> members() const;
 
     static constexpr Millis holeWait{2000};
-    // A member silent for this long is no longer listed (a node removed for good).
-    static constexpr Millis kForgetAfter{std::chrono::minutes(10)};
 
 private:
     struct ChannelState {
@@ -99,7 +98,6 @@ private:
     const config::MirrorConfig m_source;
     const std::string m_region;
     const std::string m_nodeId;
-    const Millis m_memberTimeout;
     std::string m_eventsTopic;
     std::string m_membersTopic;
     std::string m_controlTopic;
@@ -123,7 +121,7 @@ private:
     mutable std::mutex m_mutex;
     std::vector<admin::ClusterView::Lag> m_lag;                 // guarded
     std::int64_t m_groupLag = -1;                               // guarded
-    std::map<std::string, admin::ClusterView::Member> m_members; // guarded
+    MemberTable m_members;                                      // the source region's nodes
 };
 
 } // namespace aldis::cluster
