@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store_scenario.h"
+
+#include "histogram.h"
+
+#include "config/config.h"
+#include "store/store_factory.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <unistd.h>
+
+namespace aldis::bench {
+
+int runStoreScenario(const Options& o)
+{
+    using namespace std::chrono;
+    config::StoreConfig sc;
+    sc.backend = o.backend;
+    sc.url = o.storeUrl;
+    std::filesystem::path tempDir;
+    if (o.backend == "sqlite") {
+        if (o.storePath.empty()) {
+            tempDir = std::filesystem::temp_directory_path() / ("aldis-bench-store-" + std::to_string(getpid()));
+            std::filesystem::create_directories(tempDir);
+            sc.path = tempDir / "aldis.db";
+        } else {
+            sc.path = o.storePath;
+        }
+    }
+    auto store = store::makeStore(sc);
+    if (auto opened = store->open(); !opened) {
+        std::fprintf(stderr, "aldis-bench: cannot open the store: %s\n", opened.error().message.c_str());
+        return 1;
+    }
+
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::uint64_t inFlight = 0, done = 0, errors = 0;
+    std::string firstError;
+    Histogram latency;
+    const std::string data = std::string("{\"price\":101.25,\"qty\":3,\"side\":\"buy\",\"p\":\"")
+        + std::string(o.size > 60 ? o.size - 60 : 0, 'x') + "\"}";
+
+    const auto start = steady_clock::now();
+    for (unsigned i = 0; i < o.count; ++i) {
+        {
+            std::unique_lock lock(mutex);
+            cv.wait(lock, [&] { return inFlight < o.window; });
+            ++inFlight;
+        }
+        store::AppendRequest r;
+        r.channel = "bench:" + std::to_string(i % o.channels);
+        r.data = data;
+        r.ts = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+        const auto sentAt = steady_clock::now();
+        store->append(std::move(r), [&, sentAt](Result<store::AppendResult> result) {
+            const auto ns = duration_cast<nanoseconds>(steady_clock::now() - sentAt).count();
+            std::lock_guard lock(mutex);
+            --inFlight;
+            ++done;
+            latency.record(static_cast<std::uint64_t>(ns));
+            if (!result) {
+                ++errors;
+                if (firstError.empty())
+                    firstError = result.error().message;
+            }
+            cv.notify_one();
+        });
+    }
+    {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return done == o.count; });
+    }
+    const double seconds = duration<double>(steady_clock::now() - start).count();
+    const auto stats = store->stats();
+    store->close();
+    if (!tempDir.empty())
+        std::filesystem::remove_all(tempDir);
+
+    const double perS = o.count / seconds;
+    std::printf("store  %s (%s)  %u appends to %u channels, %u in flight\n", store->backendName().c_str(),
+                o.backend == "sqlite" ? "synchronous=FULL" : "synchronous_commit=on", o.count, o.channels, o.window);
+    std::printf("  appends/s    %.0f  (%.3f s, %llu transactions, %llu errors%s%s)\n", perS, seconds,
+                static_cast<unsigned long long>(stats.commits), static_cast<unsigned long long>(errors),
+                firstError.empty() ? "" : ": ", firstError.c_str());
+    std::printf("  append ms    p50 %.3f  p99 %.3f  max %.3f\n", latency.percentile(50) / 1e6, latency.percentile(99) / 1e6,
+                static_cast<double>(latency.max()) / 1e6);
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "{\"scenario\":\"store\",\"backend\":\"%s\",\"label\":\"%s\",\"count\":%u,\"channels\":%u,\"window\":%u,"
+                  "\"appends_per_s\":%.0f,\"seconds\":%.3f,\"transactions\":%llu,\"errors\":%llu,\"append\":",
+                  o.backend.c_str(), o.label.c_str(), o.count, o.channels, o.window, perS, seconds,
+                  static_cast<unsigned long long>(stats.commits), static_cast<unsigned long long>(errors));
+    const std::string json = std::string(line) + latency.json() + "}";
+    std::printf("%s\n", json.c_str());
+    if (!o.json.empty())
+        std::ofstream(o.json, std::ios::app) << json << "\n";
+    return errors == 0 ? 0 : 1;
+}
+
+} // namespace aldis::bench
