@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <span>
+
 namespace aldis::gateway {
 
 namespace asio = boost::asio;
@@ -18,6 +20,9 @@ using protocol::Op;
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxWriteBatch = 512;
+constexpr std::size_t kMaxWriteBytes = 256 * 1024; // per send(), unless one frame is bigger
+constexpr std::size_t kCopyBelow = 2048;            // frames below this are copied into m_wire
+constexpr std::size_t kKeepWire = 512;              // an idle session keeps at most this much
 constexpr auto kCloseGrace = std::chrono::seconds(2);
 
 bool reconnectAllowed(std::uint16_t code)
@@ -564,9 +569,7 @@ Session::Info Session::info() const
 
 void Session::deliver(broker::FramePtr frame)
 {
-    asio::post(m_socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-        self->enqueue(std::move(frame));
-    });
+    hand(Inbound{std::move(frame), Queued::live, {}, false});
 }
 
 std::size_t Session::catchUpBudget() const noexcept
@@ -577,20 +580,51 @@ std::size_t Session::catchUpBudget() const noexcept
 
 void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
-    asio::post(m_socket.get_executor(), [self = shared_from_this(), frames = std::move(frames)]() mutable {
-        for (auto& frame : frames)
-            self->enqueue(std::move(frame), Queued::catchUp);
-    });
+    std::unique_lock lock(m_inboxMutex);
+    for (auto& frame : frames)
+        m_inbox.push_back(Inbound{std::move(frame), Queued::catchUp, {}, false});
+    if (std::exchange(m_inboxPosted, true))
+        return;
+    lock.unlock();
+    asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
 }
 
 void Session::subscriptionEnded(const std::string& channel, broker::FramePtr push)
 {
-    asio::post(m_socket.get_executor(), [self = shared_from_this(), channel, push = std::move(push)]() mutable {
-        const bool wasSubscribed = self->m_subscriptions.erase(channel) > 0;
-        self->m_infoSubscriptions.store(self->m_subscriptions.size(), std::memory_order_relaxed);
-        if (wasSubscribed)
-            self->enqueue(std::move(push));
-    });
+    hand(Inbound{std::move(push), Queued::live, channel, true});
+}
+
+void Session::hand(Inbound inbound)
+{
+    {
+        std::lock_guard lock(m_inboxMutex);
+        m_inbox.push_back(std::move(inbound));
+        if (std::exchange(m_inboxPosted, true))
+            return; // a drain is already on its way and will take this one too
+    }
+    asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
+}
+
+void Session::drainInbox()
+{
+    {
+        std::lock_guard lock(m_inboxMutex);
+        m_inboxDrained.swap(m_inbox);
+        m_inboxPosted = false;
+    }
+    for (auto& in : m_inboxDrained) {
+        if (in.ended) {
+            const bool wasSubscribed = m_subscriptions.erase(in.endedChannel) > 0;
+            m_infoSubscriptions.store(m_subscriptions.size(), std::memory_order_relaxed);
+            if (wasSubscribed)
+                enqueue(std::move(in.frame));
+        } else {
+            enqueue(std::move(in.frame), in.kind);
+        }
+    }
+    m_inboxDrained.clear();
+    if (m_inboxDrained.capacity() > 256)
+        std::vector<Inbound>().swap(m_inboxDrained);
 }
 
 void Session::enqueue(broker::FramePtr frame, Queued kind)
@@ -616,47 +650,83 @@ void Session::writeMore()
 {
     if (m_queue.empty() || m_socketClosed) {
         m_writeActive = false;
+        // An idle session gives back what a burst made it hold.
+        if (m_wire.capacity() > kKeepWire)
+            std::string().swap(m_wire);
+        if (m_writing.capacity() > 16)
+            std::vector<QueuedFrame>().swap(m_writing);
+        if (m_buffers.capacity() > 16)
+            std::vector<asio::const_buffer>().swap(m_buffers);
         return;
     }
     m_writeActive = true;
     m_writing.clear();
-    std::vector<asio::const_buffer> buffers;
-    const auto n = std::min(m_queue.size(), kMaxWriteBatch);
-    buffers.reserve(n);
+    m_buffers.clear();
+    m_wire.clear();
+    // Take up to kMaxWriteBatch frames and kMaxWriteBytes (at least one frame).
+    std::size_t n = 0;
+    std::size_t bytes = 0;
+    std::size_t copied = 0;
+    for (const auto& item : m_queue) {
+        if (n == kMaxWriteBatch || (n > 0 && bytes + item.frame->size() > kMaxWriteBytes))
+            break;
+        bytes += item.frame->size();
+        if (item.frame->size() < kCopyBelow)
+            copied += item.frame->size();
+        ++n;
+    }
+    m_wire.reserve(copied); // no reallocation below: the buffers point into it
+    std::size_t runStart = 0;
+    auto endRun = [&] {
+        if (m_wire.size() > runStart)
+            m_buffers.emplace_back(m_wire.data() + runStart, m_wire.size() - runStart);
+        runStart = m_wire.size();
+    };
     for (std::size_t i = 0; i < n; ++i) {
-        buffers.emplace_back(m_queue.front().frame->bytes.data(), m_queue.front().frame->bytes.size());
+        const auto& bytesOut = m_queue.front().frame->bytes;
+        if (bytesOut.size() < kCopyBelow) {
+            m_wire.append(bytesOut);
+        } else {
+            endRun();
+            m_buffers.emplace_back(bytesOut.data(), bytesOut.size());
+        }
         m_writing.push_back(std::move(m_queue.front()));
         m_queue.pop_front();
     }
-    asio::async_write(m_socket, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-        const auto now = Clock::now();
-        for (const auto& item : self->m_writing) {
-            if (item.kind == Queued::control)
-                continue;
-            self->m_queuedBytes -= std::min(self->m_queuedBytes, item.frame->size());
-            // Only live frames measure publish-to-deliver: a catch-up frame's birth is
-            // the original publication's, which would count the client's absence.
-            if (item.kind == Queued::live && item.frame->publication)
-                self->m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
-        }
-        self->m_messagesOut.fetch_add(self->m_writing.size(), std::memory_order_relaxed);
-        self->m_infoQueuedBytes.store(self->m_queuedBytes, std::memory_order_relaxed);
-        self->m_writing.clear();
-        if (ec) {
-            self->m_closing = true;
-            self->shutdownSocket();
-            return;
-        }
-        if (self->m_closeQueued && self->m_queue.empty()) {
-            self->m_writeActive = false;
-            // Our close frame is out. If the peer closed first we are done; otherwise
-            // it has until the close deadline to answer, as RFC 6455 asks.
-            if (self->m_peerClosed)
-                return self->finishClose();
-            return;
-        }
-        self->writeMore();
-    });
+    endRun();
+    asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); });
+}
+
+void Session::onWritten(const boost::system::error_code& ec)
+{
+    const auto now = Clock::now();
+    for (const auto& item : m_writing) {
+        if (item.kind == Queued::control)
+            continue;
+        m_queuedBytes -= std::min(m_queuedBytes, item.frame->size());
+        // Only live frames measure publish-to-deliver: a catch-up frame's birth is
+        // the original publication's, which would count the client's absence.
+        if (item.kind == Queued::live && item.frame->publication)
+            m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
+    }
+    m_messagesOut.fetch_add(m_writing.size(), std::memory_order_relaxed);
+    m_infoQueuedBytes.store(m_queuedBytes, std::memory_order_relaxed);
+    m_writing.clear();
+    if (ec) {
+        m_closing = true;
+        shutdownSocket();
+        return;
+    }
+    if (m_closeQueued && m_queue.empty()) {
+        m_writeActive = false;
+        // Our close frame is out. If the peer closed first we are done; otherwise
+        // it has until the close deadline to answer, as RFC 6455 asks.
+        if (m_peerClosed)
+            return finishClose();
+        return;
+    }
+    writeMore();
 }
 
 void Session::closeWith(std::uint16_t code, std::string reason, bool reconnect)

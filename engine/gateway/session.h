@@ -77,6 +77,14 @@ private:
         broker::FramePtr frame;
         Queued kind;
     };
+    // What the broker hands over, from its strands, in the order it must reach the
+    // client: a frame to queue, or the end of a subscription (`ended`).
+    struct Inbound {
+        broker::FramePtr frame;
+        Queued kind = Queued::live;
+        std::string endedChannel;
+        bool ended = false;
+    };
     struct PendingClose {
         std::uint16_t code;
         std::string reason;
@@ -113,8 +121,11 @@ private:
     template <typename T, typename Fn>
     broker::Broker::Callback<T> onStrand(Fn fn);
 
+    void hand(Inbound inbound);
+    void drainInbox();
     void enqueue(broker::FramePtr frame, Queued kind = Queued::live);
     void writeMore();
+    void onWritten(const boost::system::error_code& ec);
     void armCloseDeadline();
     void leaveAllChannels();
     void finishClose();
@@ -140,9 +151,22 @@ private:
     Clock::time_point m_tokensAt;
     std::uint32_t m_violations = 0;
 
+    // The broker's hand-over. Fan-out calls deliver() once per subscriber; taking this
+    // session's own lock for a push_back, and posting to the strand only when nothing
+    // is waiting already, costs far less than one strand post per frame, and a busy
+    // session drains many frames per post (docs/benchmarks.md).
+    std::mutex m_inboxMutex;
+    std::vector<Inbound> m_inbox;        // guarded by m_inboxMutex
+    bool m_inboxPosted = false;          // guarded by m_inboxMutex
+    std::vector<Inbound> m_inboxDrained; // strand only
+
     std::deque<QueuedFrame> m_queue;
     std::size_t m_queuedBytes = 0;     // live frames only
     std::vector<QueuedFrame> m_writing;
+    // The write in progress: small frames are copied into m_wire so that one send()
+    // carries many of them; a big frame goes out from its shared bytes.
+    std::string m_wire;
+    std::vector<boost::asio::const_buffer> m_buffers;
     std::optional<PendingClose> m_pendingClose;
     bool m_writeActive = false;
 
