@@ -569,7 +569,7 @@ Session::Info Session::info() const
 
 void Session::deliver(broker::FramePtr frame)
 {
-    hand(Inbound{std::move(frame), Queued::live, {}, false});
+    hand(Inbound{std::move(frame), nullptr, Queued::live});
 }
 
 std::size_t Session::catchUpBudget() const noexcept
@@ -582,7 +582,7 @@ void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
     std::unique_lock lock(m_inboxMutex);
     for (auto& frame : frames)
-        m_inbox.push_back(Inbound{std::move(frame), Queued::catchUp, {}, false});
+        m_inbox.push_back(Inbound{std::move(frame), nullptr, Queued::catchUp});
     if (std::exchange(m_inboxPosted, true))
         return;
     lock.unlock();
@@ -591,7 +591,7 @@ void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 
 void Session::subscriptionEnded(const std::string& channel, broker::FramePtr push)
 {
-    hand(Inbound{std::move(push), Queued::live, channel, true});
+    hand(Inbound{std::move(push), std::make_unique<std::string>(channel), Queued::live});
 }
 
 void Session::hand(Inbound inbound)
@@ -613,8 +613,8 @@ void Session::drainInbox()
         m_inboxPosted = false;
     }
     for (auto& in : m_inboxDrained) {
-        if (in.ended) {
-            const bool wasSubscribed = m_subscriptions.erase(in.endedChannel) > 0;
+        if (in.endedChannel) {
+            const bool wasSubscribed = m_subscriptions.erase(*in.endedChannel) > 0;
             m_infoSubscriptions.store(m_subscriptions.size(), std::memory_order_relaxed);
             if (wasSubscribed)
                 enqueue(std::move(in.frame));

@@ -81,9 +81,8 @@ private:
     // client: a frame to queue, or the end of a subscription (`ended`).
     struct Inbound {
         broker::FramePtr frame;
+        std::unique_ptr<std::string> endedChannel; // set: the subscription ended; kept small
         Queued kind = Queued::live;
-        std::string endedChannel;
-        bool ended = false;
     };
     struct PendingClose {
         std::uint16_t code;

@@ -14,8 +14,14 @@ std::size_t bucketFor(double seconds) noexcept
 {
     if (!(seconds > kFirstBound))
         return 0;
-    double idx = std::ceil(std::log2(seconds / kFirstBound) * kStepsPerDoubling);
-    if (idx >= static_cast<double>(Histogram::kBuckets - 1))
+    // ceil(4 * log2(x)) without log2 (this runs once per delivered frame): x = g * 2^(e-1)
+    // with g in [1, 2), and the quarter steps of g are compared with 2^(k/4).
+    int e = 0;
+    const double g = 2.0 * std::frexp(seconds / kFirstBound, &e);
+    static_assert(kStepsPerDoubling == 4.0, "the thresholds below are quarter steps");
+    const int quarter = g == 1.0 ? 0 : g <= 1.189207115002721 ? 1 : g <= 1.4142135623730951 ? 2 : g <= 1.681792830507429 ? 3 : 4;
+    const long idx = 4L * (e - 1) + quarter;
+    if (idx >= static_cast<long>(Histogram::kBuckets - 1))
         return Histogram::kBuckets - 1;
     return static_cast<std::size_t>(idx);
 }
