@@ -24,13 +24,14 @@ scenarios
   appends     closed loop durable publishes (--window in flight per publisher): acks/s
   crossnode   publishers on --publish-url, subscribers on --url (a cluster's nodes)
   store       appends straight into an event store (--backend sqlite|postgresql,
-              --store-path FILE or --store-url URL, --count N): appends/s
+              --store-path FILE or --store-url URL, --count N, --commit-window MS): appends/s
 
 options
   --peer aldis|nats     protocol of the server (nats: NATS over WebSocket)
   --url ws://HOST:PORT/PATH    --publish-url URL    --secret HS256-SECRET
   --rate R[,R2...]      per second; a list runs one step per rate (a sweep), stopping
-                        at the first saturated step unless --no-stop; 0: closed loop
+                        at the first saturated step (see --slo) unless --no-stop;
+                        0: closed loop
   --duration S  --warmup S     seconds per step, and its unmeasured start
   --subscribers N  --channels N  --per-conn K  --publishers N  --connections N
   --connect-rate N      connections/s while setting up subscribers or idle connections
@@ -40,6 +41,9 @@ options
   --cpu N               pin the load generator to core N
   --server-pid PID      read the server's RSS and CPU time from /proc
   --prefix P            channel name prefix (default bench-; d:bench- for durable)
+  --slo MS              a step whose p99 (delivery, else ack) is above MS is
+                        saturated (default 100): the sweep's maximum is sustained
+                        throughput, not a backlog that drains after the step
   --json FILE           append each result as a JSON line to FILE
   --label TEXT          copied into the JSON
 )";
@@ -160,6 +164,8 @@ Options parseOptions(int argc, char** argv)
             o.json = value();
         } else if (a == "--label") {
             o.label = value();
+        } else if (a == "--slo") {
+            o.sloMs = number(a, value());
         } else if (a == "--no-stop") {
             o.stopWhenSaturated = false;
         } else if (a == "--backend") {
@@ -168,6 +174,8 @@ Options parseOptions(int argc, char** argv)
             o.storePath = value();
         } else if (a == "--store-url") {
             o.storeUrl = value();
+        } else if (a == "--commit-window") {
+            o.commitWindowMs = number(a, value());
         } else if (a == "--count") {
             o.count = whole(a, value());
         } else {

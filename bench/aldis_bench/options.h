@@ -32,11 +32,13 @@ struct Options {
     std::string json;                      // append JSON lines to this file
     std::string label;                     // copied into the JSON
     bool stopWhenSaturated = true;         // rate sweeps stop at the first saturated step
+    double sloMs = 100;                    // a step whose p99 is above this is saturated
     // store scenario
     std::string backend = "sqlite";
     std::string storePath;
     std::string storeUrl;
     unsigned count = 200000;
+    double commitWindowMs = -1;            // store.commit_window; < 0: the store's default
 };
 
 // Parses argv; prints usage and exits with 2 on a bad option.

@@ -515,8 +515,10 @@ private:
         const double selfCpu = (self1.cpuSeconds - self0.cpuSeconds) / busySeconds;
         const std::uint64_t lost = m_lostConnections - lostBefore;
         const bool acksMissing = m_o.peer == Peer::aldis && m_step.acked + m_step.errors < m_step.sent;
+        const Histogram& judged = m_o.subscribers > 0 ? m_step.delivery : m_step.ack;
+        const bool overSlo = !m_step.closedLoop && static_cast<double>(judged.percentile(99)) > m_o.sloMs * 1e6;
         const bool saturated = m_step.received < m_step.expected || m_step.gaps > 0 || m_step.errors > 0 || lost > 0
-            || acksMissing || (selfCpu > 0.97 && !m_step.closedLoop);
+            || acksMissing || overSlo || (selfCpu > 0.97 && !m_step.closedLoop);
 
         std::printf("%s  %s  %s:%u  %s, %u subscribers on %u channels (%u each), %u publishers, %u-byte payloads\n",
                     m_o.scenario.c_str(), peerName(m_o.peer), m_target.host.c_str(), m_target.port,
@@ -537,6 +539,8 @@ private:
             printLatency("ack", m_step.ack);
         std::printf("  cpu          server %.2f cores, generator %.2f cores%s%s\n", serverCpu, selfCpu,
                     lost ? ", CONNECTIONS LOST: " : "", lost ? m_firstFailure.c_str() : "");
+        if (overSlo)
+            std::printf("  (p99 above --slo %.0f ms: the node does not sustain this rate)\n", m_o.sloMs);
         if (selfCpu > 0.97 && !m_step.closedLoop)
             std::printf("  (the generator used its whole core: figures at this rate measure it too)\n");
 

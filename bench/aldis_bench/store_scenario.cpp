@@ -23,6 +23,8 @@ int runStoreScenario(const Options& o)
     config::StoreConfig sc;
     sc.backend = o.backend;
     sc.url = o.storeUrl;
+    if (o.commitWindowMs >= 0)
+        sc.commitWindow = std::chrono::duration_cast<Millis>(std::chrono::duration<double, std::milli>(o.commitWindowMs));
     std::filesystem::path tempDir;
     if (o.backend == "sqlite") {
         if (o.storePath.empty()) {
@@ -93,9 +95,10 @@ int runStoreScenario(const Options& o)
                 static_cast<double>(latency.max()) / 1e6);
     char line[512];
     std::snprintf(line, sizeof line,
-                  "{\"scenario\":\"store\",\"backend\":\"%s\",\"label\":\"%s\",\"count\":%u,\"channels\":%u,\"window\":%u,"
+                  "{\"scenario\":\"store\",\"backend\":\"%s\",\"label\":\"%s\",\"count\":%u,\"channels\":%u,\"window\":%u,\"commit_window_ms\":%.1f,"
                   "\"appends_per_s\":%.0f,\"seconds\":%.3f,\"transactions\":%llu,\"errors\":%llu,\"append\":",
-                  o.backend.c_str(), o.label.c_str(), o.count, o.channels, o.window, perS, seconds,
+                  o.backend.c_str(), o.label.c_str(), o.count, o.channels, o.window,
+                  std::chrono::duration<double, std::milli>(sc.commitWindow).count(), perS, seconds,
                   static_cast<unsigned long long>(stats.commits), static_cast<unsigned long long>(errors));
     const std::string json = std::string(line) + latency.json() + "}";
     std::printf("%s\n", json.c_str());
