@@ -72,7 +72,7 @@ struct StoreConfig {
     std::string url;                      // postgresql: libpq URL or key=value settings
     unsigned poolSize = 4;                // postgresql: connections, half of them writers
     std::string synchronous = "full";     // full or normal
-    Millis commitWindow = std::chrono::milliseconds(2);
+    Millis commitWindow = Millis::zero();   // 0: commit as soon as the writer is free
     std::uint32_t commitBatch = 4096;
     Millis dedupWindow = std::chrono::hours(24);
 

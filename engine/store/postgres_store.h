@@ -19,7 +19,7 @@ struct PostgresStoreOptions {
     std::string url;                            // libpq URL or key=value settings
     bool synchronousCommit = true;              // synchronous_commit on (full) or off (normal)
     unsigned poolSize = 4;                      // connections: writers + readers
-    Millis commitWindow{2};                     // how long a batch waits for more requests
+    Millis commitWindow{0};                     // how long a batch waits for more requests
     std::uint32_t commitBatch = 4096;           // most requests in one transaction
     Millis dedupWindow{std::chrono::hours(24)}; // how long an idempotency key is remembered
     Millis sweepInterval{std::chrono::seconds(30)}; // period of the TTL / dedup sweep

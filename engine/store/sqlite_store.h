@@ -18,7 +18,7 @@ namespace aldis::store {
 struct SqliteStoreOptions {
     std::filesystem::path path;                 // the database file; its folder is created
     bool synchronousFull = true;                // PRAGMA synchronous=FULL, else NORMAL
-    Millis commitWindow{2};                     // how long a batch waits for more requests
+    Millis commitWindow{0};                     // how long a batch waits for more requests
     std::uint32_t commitBatch = 4096;           // most requests in one transaction
     Millis dedupWindow{std::chrono::hours(24)}; // how long an idempotency key is remembered
     Millis sweepInterval{std::chrono::seconds(30)}; // period of the TTL / dedup sweep
