@@ -25,6 +25,8 @@ scenarios
   crossnode   publishers on --publish-url, subscribers on --url (a cluster's nodes)
   store       appends straight into an event store (--backend sqlite|postgresql,
               --store-path FILE or --store-url URL, --count N, --commit-window MS): appends/s
+  disk        4 KiB writes with fdatasync in --store-path (a folder) for --duration:
+              the latency every durable commit waits for, and the disk's stalls
 
 options
   --peer aldis|nats     protocol of the server (nats: NATS over WebSocket)
@@ -236,6 +238,8 @@ Options parseOptions(int argc, char** argv)
             o.rates = {10000};
         if (o.publishUrl.empty())
             usage("crossnode needs --publish-url (a node other than --url)");
+    } else if (s == "disk") {
+        return o;
     } else if (s == "store") {
         if (!channelsGiven)
             o.channels = 16;
@@ -256,6 +260,9 @@ Options parseOptions(int argc, char** argv)
         usage("--size must be at least 40 bytes (the timestamp and sequence take that)");
     if (o.channels == 0 || o.perConn == 0 || o.perConn > o.channels)
         usage("--channels must be >= 1 and --per-conn between 1 and --channels");
+    if (o.publishers == 0 || o.channels % o.publishers != 0)
+        usage("--publishers must divide --channels, so that each channel has one publisher and its order "
+              "can be checked");
     if (o.sources == 0 || o.sources > 250)
         usage("--sources is 1 to 250");
     if (o.duration <= o.warmup && s != "idle" && s != "connect")

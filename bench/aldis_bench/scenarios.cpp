@@ -460,6 +460,7 @@ private:
         }
         if (!openMany(m_pubs, m_pubTarget, m_o.publishers, kPublisher, m_pubToken))
             return 1;
+        m_publishedBy.assign(m_pubs.size(), 0);
         m_padding.assign(m_o.size, 'x');
 
         for (const double rate : m_o.rates) {
@@ -566,8 +567,18 @@ private:
 
     void publishOne(std::int64_t due, Conn* via)
     {
+        // Each channel must have one publisher, or the node's order (arrival) and the
+        // sequence numbers (sending) could differ. Open loop: publication i goes to
+        // channel i % C through publisher i % P. Closed loop: publisher p takes the
+        // channels p, p + P, p + 2P, ... (runPubSub checks that P divides C).
         const std::uint64_t i = m_published++;
-        const auto c = static_cast<std::uint32_t>(i % m_o.channels);
+        std::uint32_t c;
+        if (via) {
+            const std::uint64_t k = m_publishedBy[via->index()]++;
+            c = static_cast<std::uint32_t>((via->index() + k * m_pubs.size()) % m_o.channels);
+        } else {
+            c = static_cast<std::uint32_t>(i % m_o.channels);
+        }
         const std::uint32_t seq = ++m_seq[c];
         Conn& pub = via ? *via : *m_pubs[i % m_pubs.size()];
         char head[96];
@@ -644,6 +655,7 @@ private:
     std::vector<std::int64_t> m_dueById;
     std::uint64_t m_nextPublishId = kFirstPublishId;
     std::uint64_t m_published = 0;
+    std::vector<std::uint64_t> m_publishedBy; // closed loop: publications per publisher
     std::string m_padding;
     Step m_step;
 };
@@ -654,6 +666,8 @@ int runScenario(const Options& options)
 {
     if (options.scenario == "store")
         return runStoreScenario(options);
+    if (options.scenario == "disk")
+        return runDiskScenario(options);
     Bench bench(options);
     return bench.run();
 }

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <mutex>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace aldis::bench {
@@ -105,6 +106,49 @@ int runStoreScenario(const Options& o)
     if (!o.json.empty())
         std::ofstream(o.json, std::ios::app) << json << "\n";
     return errors == 0 ? 0 : 1;
+}
+
+int runDiskScenario(const Options& o)
+{
+    using namespace std::chrono;
+    const std::filesystem::path dir = o.storePath.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(o.storePath);
+    const auto file = dir / ("aldis-bench-disk-" + std::to_string(getpid()));
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        std::perror(("aldis-bench: " + file.string()).c_str());
+        return 1;
+    }
+    const std::string block(4096, 'x');
+    Histogram latency;
+    const auto start = steady_clock::now();
+    const auto end = start + duration_cast<steady_clock::duration>(duration<double>(o.duration));
+    std::uint64_t i = 0;
+    bool failed = false;
+    while (steady_clock::now() < end) {
+        const auto offset = static_cast<off_t>((i++ % 256) * block.size());
+        const auto t = steady_clock::now();
+        if (::pwrite(fd, block.data(), block.size(), offset) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0) {
+            std::perror("aldis-bench: write or fdatasync");
+            failed = true;
+            break;
+        }
+        latency.record(static_cast<std::uint64_t>(duration_cast<nanoseconds>(steady_clock::now() - t).count()));
+    }
+    ::close(fd);
+    std::filesystem::remove(file);
+    const double seconds = duration<double>(steady_clock::now() - start).count();
+    std::printf("disk  %s  4 KiB write + fdatasync, %.0f s\n", dir.c_str(), seconds);
+    std::printf("  syncs/s      %.0f\n", static_cast<double>(latency.count()) / seconds);
+    std::printf("  sync ms      p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", latency.percentile(50) / 1e6,
+                latency.percentile(99) / 1e6, latency.percentile(99.9) / 1e6, static_cast<double>(latency.max()) / 1e6);
+    char line[256];
+    std::snprintf(line, sizeof line, "{\"scenario\":\"disk\",\"label\":\"%s\",\"syncs_per_s\":%.0f,\"sync\":", o.label.c_str(),
+                  static_cast<double>(latency.count()) / seconds);
+    const std::string json = std::string(line) + latency.json(true) + "}";
+    std::printf("%s\n", json.c_str());
+    if (!o.json.empty())
+        std::ofstream(o.json, std::ios::app) << json << "\n";
+    return failed ? 1 : 0;
 }
 
 } // namespace aldis::bench

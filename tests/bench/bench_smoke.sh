@@ -131,6 +131,7 @@ TOML
   run appends acked ack.count -- appends "${a[@]}" --publishers 2 --window 16 "${quick[@]}"
   run crossnode delivered latency.count -- crossnode "${a[@]}" --publish-url "$url" --rate 200 "${quick[@]}"
   run store appends_per_s append.count errors=0 -- store --count 2000 --store-path "$work/store.db"
+  run disk syncs_per_s sync.count -- disk --duration 1 --store-path "$work"
   echo "bench smoke (aldis): every scenario ran"
 elif [ "$part" = nats ]; then
   if ! command -v nats-server > /dev/null; then
