@@ -655,6 +655,8 @@ void Session::writeMore()
             std::string().swap(m_wire);
         if (m_writing.capacity() > 16)
             std::vector<QueuedFrame>().swap(m_writing);
+        if (m_queue.capacity() > 16)
+            std::vector<QueuedFrame>().swap(m_queue);
         if (m_buffers.capacity() > 16)
             std::vector<asio::const_buffer>().swap(m_buffers);
         return;
@@ -683,17 +685,22 @@ void Session::writeMore()
         runStart = m_wire.size();
     };
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& bytesOut = m_queue.front().frame->bytes;
+        const auto& bytesOut = m_queue[i].frame->bytes;
         if (bytesOut.size() < kCopyBelow) {
             m_wire.append(bytesOut);
         } else {
             endRun();
             m_buffers.emplace_back(bytesOut.data(), bytesOut.size());
         }
-        m_writing.push_back(std::move(m_queue.front()));
-        m_queue.pop_front();
     }
     endRun();
+    // The frames stay alive (and counted) in m_writing until the write completes.
+    if (n == m_queue.size()) {
+        m_writing.swap(m_queue); // m_writing was empty
+    } else {
+        m_writing.assign(std::make_move_iterator(m_queue.begin()), std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(n)));
+        m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); });
 }
@@ -701,6 +708,7 @@ void Session::writeMore()
 void Session::onWritten(const boost::system::error_code& ec)
 {
     const auto now = Clock::now();
+    observability::HistogramBatch delivered;
     for (const auto& item : m_writing) {
         if (item.kind == Queued::control)
             continue;
@@ -708,8 +716,9 @@ void Session::onWritten(const boost::system::error_code& ec)
         // Only live frames measure publish-to-deliver: a catch-up frame's birth is
         // the original publication's, which would count the client's absence.
         if (item.kind == Queued::live && item.frame->publication)
-            m_ctx->metrics.publishToDeliver.observe(std::chrono::duration<double>(now - item.frame->born).count());
+            delivered.observe(std::chrono::duration<double>(now - item.frame->born).count());
     }
+    delivered.addTo(m_ctx->metrics.publishToDeliver);
     m_messagesOut.fetch_add(m_writing.size(), std::memory_order_relaxed);
     m_infoQueuedBytes.store(m_queuedBytes, std::memory_order_relaxed);
     m_writing.clear();

@@ -12,7 +12,6 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
-#include <deque>
 #include <mutex>
 #include <memory>
 #include <optional>
@@ -159,7 +158,9 @@ private:
     bool m_inboxPosted = false;          // guarded by m_inboxMutex
     std::vector<Inbound> m_inboxDrained; // strand only
 
-    std::deque<QueuedFrame> m_queue;
+    // A vector, not a deque: an empty std::deque still holds a 512-byte block, and
+    // most sessions are idle (memory per idle connection, docs/benchmarks.md).
+    std::vector<QueuedFrame> m_queue;
     std::size_t m_queuedBytes = 0;     // live frames only
     std::vector<QueuedFrame> m_writing;
     // The write in progress: small frames are copied into m_wire so that one send()

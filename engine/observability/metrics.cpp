@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "observability/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,6 +38,34 @@ std::string formatDouble(double v)
 double Histogram::upperBound(std::size_t bucket) noexcept
 {
     return kFirstBound * std::exp2(static_cast<double>(bucket) / kStepsPerDoubling);
+}
+
+std::size_t Histogram::bucketOf(double seconds) noexcept
+{
+    return bucketFor(seconds);
+}
+
+void HistogramBatch::observe(double seconds) noexcept
+{
+    const std::size_t b = bucketFor(seconds);
+    ++m_counts[b];
+    m_low = std::min(m_low, b);
+    m_high = std::max(m_high, b);
+    ++m_count;
+    if (seconds > 0)
+        m_sumNanos += static_cast<std::uint64_t>(seconds * 1e9);
+}
+
+void HistogramBatch::addTo(Histogram& histogram) noexcept
+{
+    if (m_count == 0)
+        return;
+    for (std::size_t b = m_low; b <= m_high; ++b)
+        if (m_counts[b])
+            histogram.m_counts[b].fetch_add(m_counts[b], std::memory_order_relaxed);
+    histogram.m_count.fetch_add(m_count, std::memory_order_relaxed);
+    histogram.m_sumNanos.fetch_add(m_sumNanos, std::memory_order_relaxed);
+    *this = HistogramBatch();
 }
 
 void Histogram::observe(double seconds) noexcept

@@ -50,11 +50,29 @@ public:
     Snapshot snapshot() const noexcept;
 
     static double upperBound(std::size_t bucket) noexcept; // seconds
+    static std::size_t bucketOf(double seconds) noexcept;
 
 private:
+    friend class HistogramBatch;
     std::array<std::atomic<std::uint64_t>, kBuckets> m_counts{};
     std::atomic<std::uint64_t> m_count{0};
     std::atomic<std::uint64_t> m_sumNanos{0};
+};
+
+// Observations gathered by one thread and added to a Histogram at once: one atomic
+// add per bucket touched instead of three per observation. A session observes every
+// frame of a completed write this way.
+class HistogramBatch {
+public:
+    void observe(double seconds) noexcept;
+    void addTo(Histogram& histogram) noexcept;
+
+private:
+    std::array<std::uint32_t, Histogram::kBuckets> m_counts{};
+    std::uint64_t m_count = 0;
+    std::uint64_t m_sumNanos = 0;
+    std::size_t m_low = Histogram::kBuckets;
+    std::size_t m_high = 0;
 };
 
 // A counter per label value (for a few label values, such as failure reasons).

@@ -48,6 +48,25 @@ private slots:
         QCOMPARE(bucketOf(1e9), Histogram::kBuckets - 1);
     }
 
+    void aBatchAddsWhatItObserved()
+    {
+        Histogram direct;
+        Histogram batched;
+        aldis::observability::HistogramBatch batch;
+        for (double v : {0.0, 2e-6, 3e-4, 3e-4, 0.02, 1.5, 1e6}) {
+            direct.observe(v);
+            batch.observe(v);
+        }
+        batch.addTo(batched);
+        batch.addTo(batched); // emptied by the first addTo: adds nothing
+        const auto a = direct.snapshot();
+        const auto b = batched.snapshot();
+        QCOMPARE(b.count, a.count);
+        QCOMPARE(b.sum, a.sum);
+        for (std::size_t i = 0; i < Histogram::kBuckets; ++i)
+            QCOMPARE(b.counts[i], a.counts[i]);
+    }
+
     void quantileReadsTheBuckets()
     {
         Histogram h;
