@@ -450,15 +450,17 @@ private slots:
 
     void idempotencyKeysExpire()
     {
+        // A window long enough that the two appends after the wait (and the read
+        // between them) fit in it even on a loaded CI machine; 50 ms did not.
         Tuning tuning;
-        tuning.dedupWindow = 50ms;
+        tuning.dedupWindow = 1s;
         auto store = openStore(tuning);
         auto first = appendNow(*store, request("i", "1", "key-1"));
         QVERIFY(first);
         QVERIFY(!first->duplicate);
 
         // Past the dedup window the key publishes again.
-        std::this_thread::sleep_for(80ms);
+        std::this_thread::sleep_for(1200ms);
         auto later = appendNow(*store, request("i", "1 later", "key-1"));
         QVERIFY(later);
         QVERIFY(!later->duplicate);
