@@ -5,7 +5,9 @@
 add_library(aldis_warnings INTERFACE)
 add_library(aldis::warnings ALIAS aldis_warnings)
 target_compile_options(aldis_warnings INTERFACE
-  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor>)
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> # clang has no -Wshadow=local
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wnon-virtual-dtor>)
 if(ALDIS_WERROR)
   target_compile_options(aldis_warnings INTERFACE -Werror)
 endif()

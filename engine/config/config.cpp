@@ -167,7 +167,7 @@ void Loader::readSection(std::string_view section, const toml::table& table)
         }
         auto& keys = configKeys();
         auto spec = std::find_if(keys.begin(), keys.end(),
-                                 [&](const auto& s) { return s.section == section && s.name == k.str(); });
+                                 [&, key = k.str()](const auto& s) { return s.section == section && s.name == key; });
         if (spec == keys.end()) {
             m_errors.push_back(unknownKey(fullName, line, k.str(), names, std::string(section) + "."));
             continue;
@@ -223,7 +223,7 @@ void Loader::readNamespaces(const toml::table& table)
         for (auto&& [field, value] : *entries) {
             std::string fullName = prefix + "." + std::string(field.str());
             auto& keys = namespaceKeys();
-            auto spec = std::find_if(keys.begin(), keys.end(), [&](const auto& s) { return s.name == field.str(); });
+            auto spec = std::find_if(keys.begin(), keys.end(), [&, key = field.str()](const auto& s) { return s.name == key; });
             if (spec == keys.end()) {
                 m_errors.push_back(unknownKey(fullName, lineOf(field, value), field.str(), names, prefix + "."));
                 continue;
@@ -356,7 +356,7 @@ void Loader::checkCluster()
             continue;
         const auto& mirrors = m_config.cluster.mirrors;
         const bool mirrored = std::any_of(mirrors.begin(), mirrors.end(),
-                                          [&](const MirrorConfig& m) { return m.region == ns.homeRegion; });
+                                          [&home = ns.homeRegion](const MirrorConfig& m) { return m.region == home; });
         const std::string key = "namespaces." + (name.empty() ? std::string("default") : name) + ".home_region";
         if (!mirrored)
             error(key, lineOfKey(key),

@@ -23,7 +23,7 @@ constexpr std::int64_t kUint32Max = std::numeric_limits<std::uint32_t>::max();
 constexpr std::string_view kDurationExamples = "such as \"10s\", \"250ms\", \"5m\", \"24h\" or a whole number of seconds";
 
 template <typename>
-inline constexpr bool kAlwaysFalse = false;
+[[maybe_unused]] inline constexpr bool kAlwaysFalse = false;
 
 template <typename Field>
 void assign(Field& field, Value&& value)
