@@ -51,6 +51,7 @@ private slots:
     void framesWithTheUpgrade_data();
     void framesWithTheUpgrade();
     void refresh();
+    void refreshLosesNothing();
     void tokenExpiryClosesUnlessRefreshed();
 
     // Permissions
@@ -299,6 +300,28 @@ void TestAuth::refresh()
     // The user is still dave: dave's user channel is allowed, eve's is not.
     QVERIFY(requestOk(*c, cmd("subscribe", {{"channel", "chat:inbox#dave"}})));
     QCOMPARE(errorOf(*c, cmd("subscribe", {{"channel", "chat:inbox#eve"}})), QStringLiteral("permission_denied"));
+}
+
+void TestAuth::refreshLosesNothing()
+{
+    // A refresh in the middle of a stream of publications: the subscriber gets every
+    // one of them once, in order, before and after it, and its subscription stays.
+    constexpr int kCount = 40;
+    const auto now = aldis::unixSecondsNow();
+    auto c = WsTestClient::open(m_port);
+    QVERIFY(c);
+    QVERIFY(requestOk(*c, cmd("connect", {{"token", tokenAt("grace", now, 600)}})));
+    json::object sub;
+    QVERIFY(requestOk(*c, cmd("subscribe", {{"channel", "eph:refresh-flow"}}), &sub));
+    const std::int64_t first = num(sub, "offset") + 1;
+    for (int i = 0; i < kCount; ++i) {
+        QVERIFY(requestOk(*m_publisher, cmd("publish", {{"channel", "eph:refresh-flow"}, {"data", i}})));
+        if (i == kCount / 2)
+            QVERIFY(requestOk(*c, cmd("refresh", {{"token", tokenAt("grace", now, 7200)}})));
+    }
+    const auto pushes = collectPushes(*c, kCount);
+    QVERIFY(consecutivePubs(pushes, "eph:refresh-flow", first, kCount));
+    QVERIFY(nothingQueued(*c));
 }
 
 void TestAuth::tokenExpiryClosesUnlessRefreshed()
