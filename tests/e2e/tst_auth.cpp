@@ -257,11 +257,7 @@ void TestAuth::framesWithTheUpgrade()
     bytes += WsTestClient::clientFrame(0x1, R"({"id":3,"op":"subscribe","channel":"pipelined"})");
     QVERIFY(raw.write(bytes));
     const std::size_t expected = headerAuth ? 2 : 3;
-    auto frames = [](const std::string& received) {
-        const auto end = received.find("\r\n\r\n");
-        return end == std::string::npos ? std::vector<RawTcpClient::Frame>{}
-                                        : RawTcpClient::serverFrames(std::string_view(received).substr(end + 4));
-    };
+    auto frames = [](const std::string& received) { return RawTcpClient::framesAfterUpgrade(received); };
     const auto received = raw.readUntil([&](const std::string& r) { return frames(r).size() >= expected; });
     QVERIFY2(received.rfind("HTTP/1.1 101", 0) == 0, received.c_str());
     const auto got = frames(received);

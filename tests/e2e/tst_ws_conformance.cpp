@@ -22,14 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Server frames after the 101 response in `received`.
-std::vector<RawTcpClient::Frame> framesAfterUpgrade(const std::string& received)
-{
-    const auto end = received.find("\r\n\r\n");
-    return end == std::string::npos ? std::vector<RawTcpClient::Frame>{}
-                                    : RawTcpClient::serverFrames(std::string_view(received).substr(end + 4));
-}
-
 std::string closePayload(unsigned code, std::string_view reason = {})
 {
     std::string p;
@@ -115,9 +107,9 @@ void TestWsConformance::controlFramesBetweenFragments()
     bytes += WsTestClient::clientFrame(0xA, "unsolicited pong");
     bytes += WsTestClient::clientFrame(0x0, R"("ping"})", true);
     QVERIFY(raw.write(bytes));
-    const auto received = raw.readUntil([](const std::string& r) { return framesAfterUpgrade(r).size() >= 2; });
+    const auto received = raw.readUntil([](const std::string& r) { return RawTcpClient::framesAfterUpgrade(r).size() >= 2; });
     QVERIFY2(received.rfind("HTTP/1.1 101", 0) == 0, received.c_str());
-    const auto frames = framesAfterUpgrade(received);
+    const auto frames = RawTcpClient::framesAfterUpgrade(received);
     QCOMPARE(frames.size(), std::size_t{2});
     QCOMPARE(frames[0].opcode, 0xAu);
     QCOMPARE(frames[0].payload, std::string("between"));
@@ -142,8 +134,8 @@ void TestWsConformance::pingBurst()
     bytes += WsTestClient::clientFrame(0x1, R"({"id":1,"op":"ping"})");
     QVERIFY(raw.write(bytes));
     const auto received =
-        raw.readUntil([](const std::string& r) { return framesAfterUpgrade(r).size() >= kPings + 1; }, 10000);
-    const auto frames = framesAfterUpgrade(received);
+        raw.readUntil([](const std::string& r) { return RawTcpClient::framesAfterUpgrade(r).size() >= kPings + 1; }, 10000);
+    const auto frames = RawTcpClient::framesAfterUpgrade(received);
     QCOMPARE(frames.size(), std::size_t{kPings + 1});
     for (int i = 0; i < kPings; ++i) {
         QCOMPARE(frames[static_cast<std::size_t>(i)].opcode, 0xAu);

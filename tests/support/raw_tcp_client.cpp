@@ -106,6 +106,12 @@ std::string RawTcpClient::upgradeRequest(const Headers& headers) const
     return out + "\r\n";
 }
 
+std::vector<RawTcpClient::Frame> RawTcpClient::framesAfterUpgrade(std::string_view received)
+{
+    const auto end = received.find("\r\n\r\n");
+    return end == std::string_view::npos ? std::vector<Frame>{} : serverFrames(received.substr(end + 4));
+}
+
 std::vector<RawTcpClient::Frame> RawTcpClient::serverFrames(std::string_view bytes)
 {
     std::vector<Frame> out;

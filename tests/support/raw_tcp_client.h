@@ -40,6 +40,8 @@ public:
     // Unmasked server frames in `bytes` (after the HTTP response); stops at an
     // incomplete frame.
     static std::vector<Frame> serverFrames(std::string_view bytes);
+    // The server frames after the HTTP response in `received` (none before its end).
+    static std::vector<Frame> framesAfterUpgrade(std::string_view received);
 
 private:
     struct State;
