@@ -65,6 +65,7 @@ public:
     void checkCluster();
     void readMirrors(const toml::node& node, int line);
     void checkStore();
+    void checkTls();
     void ensureDevSecret();
     void ensureAdminToken();
     void fail(std::string message) { error("", 0, std::move(message)); }
@@ -379,6 +380,32 @@ void Loader::checkStore()
     }
 }
 
+// The files are read again (and their contents checked) when the listener starts and
+// on every reload; here only what can be told without OpenSSL.
+void Loader::checkTls()
+{
+    auto& client = m_config.client;
+    const bool cert = !client.tlsCertFile.empty();
+    const bool key = !client.tlsKeyFile.empty();
+    if (cert != key) {
+        const std::string given = cert ? "client.tls_cert_file" : "client.tls_key_file";
+        error(cert ? "client.tls_key_file" : "client.tls_cert_file", lineOfKey(given),
+              given + " is set but " + (cert ? "client.tls_key_file" : "client.tls_cert_file")
+                  + " is not: TLS needs both the certificate and its private key (PEM files)");
+        return;
+    }
+    for (auto* file : {&client.tlsCertFile, &client.tlsKeyFile}) {
+        if (file->empty())
+            continue;
+        if (file->is_relative() && !m_baseDir.empty())
+            *file = m_baseDir / *file;
+        const std::string name = file == &client.tlsCertFile ? "client.tls_cert_file" : "client.tls_key_file";
+        std::error_code ec;
+        if (!fs::is_regular_file(*file, ec))
+            error(name, lineOfKey(name), name + ": no such file: " + file->string());
+    }
+}
+
 void Loader::ensureDevSecret()
 {
     if (!m_options.createDevSecret || !m_config.auth.keys.empty() || !m_errors.empty())
@@ -400,6 +427,7 @@ LoadResult finish(Loader&& loader, const LoadOptions& options)
     loader.resolveDefaults();
     loader.checkCluster();
     loader.checkStore();
+    loader.checkTls();
     loader.ensureDevSecret();
     loader.ensureAdminToken();
     return std::move(loader).result();

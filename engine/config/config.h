@@ -64,6 +64,13 @@ struct ClientListenerConfig {
     Millis handshakeTimeout = std::chrono::seconds(5);
     Millis connectTimeout = std::chrono::seconds(5);
     Millis pingInterval = std::chrono::seconds(25);
+    // TLS on the client listener (wss:// and https://): on when both files are set.
+    // Relative paths are relative to the config file's folder. Re-read on reload.
+    std::filesystem::path tlsCertFile;    // PEM: the certificate, then its chain
+    std::filesystem::path tlsKeyFile;     // PEM: the private key
+    std::string tlsMinVersion = "1.3";    // "1.3" or "1.2"; older versions are always refused
+
+    bool tlsEnabled() const { return !tlsCertFile.empty(); }
 };
 
 struct StoreConfig {
@@ -85,6 +92,7 @@ struct AuthConfig {
     std::string audience;                 // required `aud` when set
     Millis leeway = std::chrono::seconds(30);
     std::vector<std::string> apiKeys;     // for POST /v1/publish
+    std::vector<std::string> revokedSubjects; // `sub`s refused at connect; a reload closes their connections
 };
 
 // The admin API listener (docs/admin-api.md).

@@ -208,6 +208,14 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Time allowed to authenticate after the upgrade (default 5s)").positive(),
         key<C>("client", "ping_interval", Kind::Duration, setConfig<&C::client, &L::pingInterval>,
                "Interval of server pings; 2 unanswered close the connection (default 25s)").positive(),
+        key<C>("client", "tls_cert_file", Kind::Path, setConfig<&C::client, &L::tlsCertFile>,
+               "PEM certificate (then its chain) of the client listener; with tls_key_file it serves wss:// and "
+               "https:// only. Relative to the config file's folder; re-read on SIGHUP").checkedBy(notEmpty),
+        key<C>("client", "tls_key_file", Kind::Path, setConfig<&C::client, &L::tlsKeyFile>,
+               "PEM private key of tls_cert_file; re-read on SIGHUP").checkedBy(notEmpty),
+        key<C>("client", "tls_min_version", Kind::Choice, setConfig<&C::client, &L::tlsMinVersion>,
+               "Oldest TLS version accepted: 1.3 or 1.2 (default 1.3); older ones are always refused")
+            .oneOf("1.3|1.2"),
 
         key<C>("store", "backend", Kind::Choice, setConfig<&C::store, &S::backend>,
                "Event store backend: sqlite (one node) or postgresql (shared by the nodes of a region) "
@@ -224,7 +232,7 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Durability of a commit: full or normal (SQLite synchronous, PostgreSQL synchronous_commit "
                "on or off) (default full)").oneOf("full|normal"),
         key<C>("store", "commit_window", Kind::Duration, setConfig<&C::store, &S::commitWindow>,
-               "How long the store gathers publications into one commit (default 2ms)"),
+               "How long the store gathers publications into one commit; 0 commits as soon as the writer is free (default 0)"),
         key<C>("store", "commit_batch", Kind::Integer, setConfig<&C::store, &S::commitBatch>,
                "Most publications in one commit (1 to 100000, default 4096)").range(1, 100'000),
         key<C>("store", "dedup_window", Kind::Duration, setConfig<&C::store, &S::dedupWindow>,
@@ -238,6 +246,9 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Clock leeway for `exp` and `nbf` (default 30s)"),
         key<C>("auth", "api_keys", Kind::StringList, setConfig<&C::auth, &A::apiKeys>,
                "Keys accepted by POST /v1/publish, each at least 16 characters").checkedBy(areApiKeys),
+        key<C>("auth", "revoked_subjects", Kind::StringList, setConfig<&C::auth, &A::revokedSubjects>,
+               "Users (token sub) refused even with a valid token; a reload that adds one closes their "
+               "connections with 4001"),
 
         key<C>("admin", "enabled", Kind::Bool, setConfig<&C::admin, &AD::enabled>,
                "Serve the admin API (default true)"),

@@ -3,6 +3,7 @@
 
 #include "broker/broker.h"
 #include "gateway/session.h"
+#include "gateway/tls.h"
 #include "observability/metrics.h"
 #include "protocol/reply.h"
 #include "security/jwt.h"
@@ -100,32 +101,66 @@ std::string errorBody(ErrorCode code, std::string_view message)
     return body;
 }
 
-// One HTTP connection before (or instead of) the WebSocket upgrade.
+// One HTTP connection before (or instead of) the WebSocket upgrade; under TLS when
+// the listener has a certificate (then the handshake comes first, within the same
+// handshake_timeout as a request).
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 public:
-    HttpConnection(tcp::socket socket, std::shared_ptr<ServerContext> ctx)
-        : m_stream(std::move(socket)), m_ctx(std::move(ctx)), m_accepted(Clock::now())
+    HttpConnection(tcp::socket socket, std::shared_ptr<ServerContext> ctx, std::shared_ptr<asio::ssl::context> tls)
+        : m_stream(tls ? beast::tcp_stream(socket.get_executor()) : beast::tcp_stream(std::move(socket))),
+          m_ctx(std::move(ctx)), m_accepted(Clock::now()), m_tlsContext(std::move(tls))
     {
+        if (m_tlsContext)
+            m_tls = std::make_unique<TlsStream>(std::move(socket), *m_tlsContext);
     }
 
-    void start() { read(); }
+    void start()
+    {
+        if (!m_tls)
+            return read();
+        transport().expires_after(m_ctx->config.load()->client.handshakeTimeout);
+        m_tls->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) {
+                // A plain-text request, an old TLS version, a slow or vanished peer.
+                self->m_ctx->metrics.tlsHandshakeFailures.add();
+                spdlog::debug("TLS handshake failed: {}", ec.message());
+                return self->close();
+            }
+            self->read();
+        });
+    }
 
 private:
+    beast::tcp_stream& transport() { return m_tls ? m_tls->next_layer() : m_stream; }
+
+    // Runs `fn` with the stream HTTP goes over: the TLS stream or the TCP one.
+    template <typename Fn>
+    void withStream(Fn&& fn)
+    {
+        if (m_tls)
+            fn(*m_tls);
+        else
+            fn(m_stream);
+    }
+
     void read()
     {
         auto cfg = m_ctx->config.load();
         m_parser.emplace();
         m_parser->header_limit(kHeaderLimit);
         m_parser->body_limit(cfg->client.maxFrameBytes);
-        m_stream.expires_after(cfg->client.handshakeTimeout);
-        http::async_read(m_stream, m_buffer, *m_parser,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
+        transport().expires_after(cfg->client.handshakeTimeout);
+        withStream([&](auto& stream) {
+            http::async_read(stream, m_buffer, *m_parser,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
+        });
     }
 
     void onRequest(beast::error_code ec)
     {
         if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
-            ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+            ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+            ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated)
             return close();
         if (ec) {
             if (ec == http::error::body_limit)
@@ -188,7 +223,7 @@ private:
         const bool keepAlive = req.keep_alive();
         broker::PublishRequest request{cmd.channel, std::move(cmd.data), {}, std::move(cmd.key), Clock::now()};
         m_ctx->broker.publish(std::move(request), [self = shared_from_this(), keepAlive](Result<broker::PublishOk> result) {
-            asio::post(self->m_stream.get_executor(), [self, keepAlive, result = std::move(result)] {
+            asio::post(self->transport().get_executor(), [self, keepAlive, result = std::move(result)] {
                 if (!result)
                     return self->respond(statusFor(result.error().code),
                                          errorBody(result.error().code, result.error().message), "application/json",
@@ -243,22 +278,35 @@ private:
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
         *response += websocketAccept(key);
         *response += "\r\n\r\n";
-        m_stream.expires_never();
-        asio::async_write(m_stream, asio::buffer(*response),
-                          [self = shared_from_this(), response, headerAuth = std::move(headerAuth),
-                           overLimit](beast::error_code ec, std::size_t) mutable {
-                              if (ec)
-                                  return self->close();
-                              self->m_ctx->metrics.handshake.observe(
-                                  std::chrono::duration<double>(Clock::now() - self->m_accepted).count());
-                              auto data = self->m_buffer.data();
-                              std::string leftover(static_cast<const char*>(data.data()), data.size());
-                              auto session = std::make_shared<Session>(self->m_stream.release_socket(), self->m_ctx,
-                                                                       std::move(leftover), std::move(headerAuth));
-                              session->start();
-                              if (overLimit)
-                                  session->closeWith(4009, "connection limit reached; try again later", true);
-                          });
+        transport().expires_never();
+        withStream([&](auto& stream) {
+            asio::async_write(stream, asio::buffer(*response),
+                              [self = shared_from_this(), response, headerAuth = std::move(headerAuth),
+                               overLimit](beast::error_code ec, std::size_t) mutable {
+                                  if (ec)
+                                      return self->close();
+                                  self->startSession(std::move(headerAuth), overLimit);
+                              });
+        });
+    }
+
+    void startSession(std::optional<security::VerifyResult> headerAuth, bool overLimit)
+    {
+        m_ctx->metrics.handshake.observe(std::chrono::duration<double>(Clock::now() - m_accepted).count());
+        auto data = m_buffer.data();
+        std::string leftover(static_cast<const char*>(data.data()), data.size());
+        std::shared_ptr<Session> session;
+        if (m_tls) {
+            Session::Socket unused(transport().get_executor()); // the session's strand
+            session = std::make_shared<Session>(std::move(unused), m_ctx, std::move(leftover), std::move(headerAuth),
+                                                std::move(m_tls), std::move(m_tlsContext));
+        } else {
+            session = std::make_shared<Session>(m_stream.release_socket(), m_ctx, std::move(leftover),
+                                                std::move(headerAuth));
+        }
+        session->start();
+        if (overLimit)
+            session->closeWith(4009, "connection limit reached; try again later", true);
     }
 
     void respond(http::status status, std::string body, const char* contentType, bool keepAlive,
@@ -272,31 +320,39 @@ private:
         res->keep_alive(keepAlive);
         res->body() = std::move(body);
         res->prepare_payload();
-        http::async_write(m_stream, *res, [self = shared_from_this(), res, keepAlive](beast::error_code ec, std::size_t) {
-            if (ec || !keepAlive)
-                return self->close();
-            self->read();
+        withStream([&](auto& stream) {
+            http::async_write(stream, *res,
+                              [self = shared_from_this(), res, keepAlive](beast::error_code ec, std::size_t) {
+                                  if (ec || !keepAlive)
+                                      return self->close();
+                                  self->read();
+                              });
         });
     }
 
+    // Under TLS too the TCP connection is simply closed (no close_notify): the
+    // response, if any, is complete, and HTTP/1.1 framing tells the end.
     void close()
     {
         beast::error_code ignored;
-        m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        m_stream.close();
+        transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        transport().close();
     }
 
-    beast::tcp_stream m_stream;
+    beast::tcp_stream m_stream; // unused (no socket) under TLS
     std::shared_ptr<ServerContext> m_ctx;
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     Clock::time_point m_accepted;
+    std::shared_ptr<asio::ssl::context> m_tlsContext; // outlives m_tls
+    std::unique_ptr<TlsStream> m_tls;
 };
 
 } // namespace
 
 Server::Server(asio::io_context& io, std::shared_ptr<ServerContext> context)
-    : m_io(io), m_ctx(std::move(context)), m_acceptor(asio::make_strand(io))
+    : m_io(io), m_ctx(std::move(context)), m_acceptor(asio::make_strand(io)),
+      m_acceptRetry(m_acceptor.get_executor())
 {
 }
 
@@ -321,11 +377,22 @@ void Server::accept()
             return;
         if (!ec) {
             socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<HttpConnection>(std::move(socket), m_ctx)->start();
-        } else {
-            spdlog::warn("accept failed: {}", ec.message());
+            std::make_shared<HttpConnection>(std::move(socket), m_ctx, m_ctx->tls.load())->start();
+            return accept();
         }
-        accept();
+        // Out of file descriptors (or memory), accepting again at once would spin and
+        // flood the log: wait a little; pending connections stay in the backlog.
+        const auto now = Clock::now();
+        if (now - m_lastAcceptWarning > std::chrono::seconds(10)) {
+            spdlog::warn("accept failed: {} (retrying every 100 ms; check the file descriptor limit and "
+                         "client.max_connections)", ec.message());
+            m_lastAcceptWarning = now;
+        }
+        m_acceptRetry.expires_after(std::chrono::milliseconds(100));
+        m_acceptRetry.async_wait([this](boost::system::error_code waited) {
+            if (!waited)
+                accept();
+        });
     });
 }
 
@@ -334,21 +401,34 @@ void Server::stopAccepting()
     asio::post(m_acceptor.get_executor(), [this] {
         boost::system::error_code ignored;
         m_acceptor.close(ignored);
+        m_acceptRetry.cancel();
     });
+}
+
+std::vector<std::shared_ptr<Session>> Server::openSessions()
+{
+    std::vector<std::shared_ptr<Session>> sessions;
+    std::lock_guard lock(m_ctx->sessionsMutex);
+    sessions.reserve(m_ctx->sessions.size());
+    for (auto& [id, weak] : m_ctx->sessions)
+        if (auto s = weak.lock())
+            sessions.push_back(std::move(s));
+    return sessions;
 }
 
 std::size_t Server::closeAll(std::uint16_t code, const std::string& reason, bool reconnect)
 {
-    std::vector<std::shared_ptr<Session>> sessions;
-    {
-        std::lock_guard lock(m_ctx->sessionsMutex);
-        for (auto& [id, weak] : m_ctx->sessions)
-            if (auto s = weak.lock())
-                sessions.push_back(std::move(s));
-    }
+    auto sessions = openSessions();
     for (auto& s : sessions)
         s->closeWith(code, reason, reconnect);
     return sessions.size();
+}
+
+void Server::revalidateAll()
+{
+    auto verifier = m_ctx->verifier.load();
+    for (auto& s : openSessions())
+        s->revalidate(verifier);
 }
 
 } // namespace aldis::gateway

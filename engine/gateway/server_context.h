@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+namespace boost::asio::ssl { class context; }
 namespace aldis::broker { class Broker; }
 namespace aldis::observability { struct Metrics; }
 
@@ -29,6 +30,9 @@ struct ServerContext {
 
     std::atomic<std::shared_ptr<const config::Config>> config;
     std::atomic<std::shared_ptr<const security::JwtVerifier>> verifier;
+    // Set when client.tls_cert_file is: every connection starts with a TLS handshake
+    // under the context current at its accept (a reload swaps it for new ones).
+    std::atomic<std::shared_ptr<boost::asio::ssl::context>> tls;
     std::atomic<bool> ready{false};
     std::atomic<bool> draining{false};
     std::atomic<std::uint64_t> nextClientId{1};

@@ -19,6 +19,7 @@ using protocol::Op;
 
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kTlsReadChunk = 16 * 1024; // one TLS record
 constexpr std::size_t kMaxWriteBatch = 512;
 constexpr std::size_t kMaxWriteBytes = 256 * 1024; // per send(), unless one frame is bigger
 constexpr std::size_t kCopyBelow = 2048;            // frames below this are copied into m_wire
@@ -37,8 +38,11 @@ bool reconnectAllowed(std::uint16_t code)
 } // namespace
 
 Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::string leftover,
-                 std::optional<security::VerifyResult> headerAuth)
+                 std::optional<security::VerifyResult> headerAuth, std::unique_ptr<TlsStream> tls,
+                 std::shared_ptr<boost::asio::ssl::context> tlsContext)
     : m_socket(std::move(socket)),
+      m_tlsContext(std::move(tlsContext)),
+      m_tls(std::move(tls)),
       m_ctx(std::move(context)),
       m_config(m_ctx->config.load()),
       m_parser(m_config->client.maxFrameBytes),
@@ -53,7 +57,7 @@ Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::str
 {
     m_in.assign(leftover.begin(), leftover.end());
     boost::system::error_code ec;
-    const auto remote = m_socket.remote_endpoint(ec);
+    const auto remote = tcpSocket().remote_endpoint(ec);
     if (!ec)
         m_remote = remote.address().to_string() + ":" + std::to_string(remote.port());
     m_connectedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -80,7 +84,8 @@ void Session::start()
         // Reads happen only once the socket is readable (see readMore()), and must
         // then never block an io thread.
         boost::system::error_code nb;
-        self->m_socket.non_blocking(true, nb);
+        if (!self->m_tls)
+            self->m_socket.non_blocking(true, nb);
         if (self->m_headerAuth) {
             if (!self->authenticate(*self->m_headerAuth, 0))
                 return self->readMore(); // to read the client's answer to our close
@@ -106,6 +111,16 @@ void Session::readMore()
 {
     if (m_socketClosed)
         return;
+    if (m_tls) {
+        // OpenSSL decrypts into the buffer it is given, so TLS reads hold one.
+        if (m_tlsIn.empty())
+            m_tlsIn.resize(kTlsReadChunk);
+        m_tls->async_read_some(asio::buffer(m_tlsIn),
+                               [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                   self->onTlsRead(ec, n);
+                               });
+        return;
+    }
     // Waiting for readability holds no buffer, so an idle connection costs no read
     // memory; bytes are read into a per-thread scratch buffer when they are there.
     m_socket.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
@@ -130,14 +145,30 @@ void Session::onReadable()
         m_closing = true;
         return shutdownSocket();
     }
+    consume(scratch.data(), n);
+}
+
+void Session::onTlsRead(const boost::system::error_code& ec, std::size_t n)
+{
+    if (ec) {
+        // The peer went away (with or without close_notify), a TLS error, or we
+        // closed the socket.
+        m_closing = true;
+        return shutdownSocket();
+    }
+    consume(m_tlsIn.data(), n);
+}
+
+void Session::consume(const unsigned char* data, std::size_t n)
+{
     m_lastSeen = Clock::now();
     if (m_in.empty()) {
-        // The common case: whole frames, parsed straight from the scratch buffer.
-        const auto used = parseFrames(scratch.data(), n);
+        // The common case: whole frames, parsed straight from the read buffer.
+        const auto used = parseFrames(data, n);
         if (used < n && !m_socketClosed)
-            m_in.assign(scratch.begin() + static_cast<std::ptrdiff_t>(used), scratch.begin() + static_cast<std::ptrdiff_t>(n));
+            m_in.assign(data + used, data + n);
     } else {
-        m_in.insert(m_in.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
+        m_in.insert(m_in.end(), data, data + n);
         const auto used = parseFrames(m_in.data(), m_in.size());
         m_in.erase(m_in.begin(), m_in.begin() + static_cast<std::ptrdiff_t>(used));
         if (m_in.empty())
@@ -181,7 +212,10 @@ void Session::onEvent(WsEvent& event)
             closeWith(4004, "binary frames are not part of the protocol; send JSON text frames", false);
         return;
     case WsEvent::Kind::ping:
-        enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0xA, event.payload)}), Queued::control);
+        // A pong counts against the send queue like a reply: a client that sends
+        // pings and reads nothing is a slow consumer (4005), not a way to grow the
+        // node's memory.
+        enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeControlFrame(0xA, event.payload)}), Queued::live);
         return;
     case WsEvent::Kind::pong:
         return;
@@ -339,6 +373,35 @@ void Session::doRefresh(protocol::Command& cmd)
     m_claims = std::move(claims);
     armExpiry();
     reply(cmd.id, "{\"expires_at\":" + std::to_string(m_claims.exp) + "}");
+    dropForbiddenSubscriptions();
+}
+
+void Session::dropForbiddenSubscriptions()
+{
+    if (!m_claims.permissions)
+        return;
+    std::vector<std::string> forbidden;
+    for (const auto& [channel, durable] : m_subscriptions)
+        if (!security::anyPatternMatches(m_claims.permissions->subscribe, channel))
+            forbidden.push_back(channel);
+    for (const auto& channel : forbidden) {
+        m_subscriptions.erase(channel);
+        m_ctx->broker.unsubscribe(channel, m_clientId, [](Result<bool>) {});
+        enqueue(protocol::makeTextFrame(protocol::unsubscribedPush(channel, "your refreshed token does not allow subscribing to it")));
+    }
+    m_infoSubscriptions.store(m_subscriptions.size(), std::memory_order_relaxed);
+}
+
+void Session::revalidate(std::shared_ptr<const security::JwtVerifier> verifier)
+{
+    asio::dispatch(m_socket.get_executor(), [self = shared_from_this(), verifier = std::move(verifier)] {
+        if (!self->m_authed || self->m_closing)
+            return;
+        if (auto failure = verifier->revalidate(self->m_claims)) {
+            self->m_ctx->metrics.authFailures.add(failure->reason);
+            self->closeNow(4001, failure->message, false);
+        }
+    });
 }
 
 void Session::armExpiry()
@@ -701,8 +764,11 @@ void Session::writeMore()
         m_writing.assign(std::make_move_iterator(m_queue.begin()), std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(n)));
         m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
     }
-    asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); });
+    auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); };
+    if (m_tls)
+        asio::async_write(*m_tls, std::span<const asio::const_buffer>(m_buffers), std::move(done));
+    else
+        asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers), std::move(done));
 }
 
 void Session::onWritten(const boost::system::error_code& ec)
@@ -816,9 +882,11 @@ void Session::shutdownSocket()
     m_pingTimer.cancel();
     m_authTimer.cancel();
     m_closeTimer.cancel();
+    // Under TLS as well: the WebSocket close handshake has ended the conversation,
+    // and pending TLS reads and writes end with operation_aborted.
     boost::system::error_code ignored;
-    m_socket.shutdown(Socket::shutdown_both, ignored);
-    m_socket.close(ignored);
+    tcpSocket().shutdown(Socket::shutdown_both, ignored);
+    tcpSocket().close(ignored);
 }
 
 } // namespace aldis::gateway

@@ -3,6 +3,7 @@
 
 #include "broker/broker.h"
 #include "gateway/server_context.h"
+#include "gateway/tls.h"
 #include "gateway/ws_frame.h"
 #include "protocol/command.h"
 #include "security/jwt.h"
@@ -37,8 +38,11 @@ class Session final : public broker::Subscriber, public std::enable_shared_from_
 public:
     using Socket = boost::asio::ip::tcp::socket;
 
+    // Under TLS, `socket` is an unopened socket on the connection's strand and `tls`
+    // the connection (its handshake done); `tlsContext` is what it was made with.
     Session(Socket socket, std::shared_ptr<ServerContext> context, std::string leftover,
-            std::optional<security::VerifyResult> headerAuth);
+            std::optional<security::VerifyResult> headerAuth, std::unique_ptr<TlsStream> tls = nullptr,
+            std::shared_ptr<boost::asio::ssl::context> tlsContext = nullptr);
     ~Session() override;
 
     void start();
@@ -52,6 +56,10 @@ public:
 
     // Sends the `disconnect` push and a close frame with `code`, then closes.
     void closeWith(std::uint16_t code, std::string reason, bool reconnect);
+
+    // After a reload: closes the connection with 4001 when `verifier` no longer
+    // accepts its token (its key was removed, or its user revoked). Any thread.
+    void revalidate(std::shared_ptr<const security::JwtVerifier> verifier);
 
     // What the admin API lists (docs/admin-api.md, connections). Safe from any thread:
     // the figures are relaxed atomics updated on the strand, the user a copy under a
@@ -68,9 +76,10 @@ public:
     Info info() const;
 
 private:
-    // Live traffic and a subscribe's catch-up (replay) count against the send queue
-    // cap; control frames (pings, pongs, close) do not. Only live publications are
-    // observed in the publish-to-deliver histogram.
+    // Live traffic (publications, replies, pongs) and a subscribe's catch-up (replay)
+    // count against the send queue cap; the node's own control frames (its pings,
+    // the disconnect push and close) do not. Only live publications are observed in
+    // the publish-to-deliver histogram.
     enum class Queued { live, catchUp, control };
     struct QueuedFrame {
         broker::FramePtr frame;
@@ -91,6 +100,9 @@ private:
 
     void readMore();
     void onReadable();
+    void onTlsRead(const boost::system::error_code& ec, std::size_t n);
+    void consume(const unsigned char* data, std::size_t n);
+    Socket& tcpSocket() { return m_tls ? m_tls->next_layer().socket() : m_socket; }
     std::size_t parseFrames(const unsigned char* data, std::size_t size);
     void onEvent(WsEvent& event);
     void onText(std::string_view text);
@@ -105,6 +117,9 @@ private:
     void doPresence(protocol::Command& cmd);
 
     bool mayUse(const protocol::Command& cmd, bool publish);
+    // Ends, with an `unsubscribed` push, the subscriptions the current token's
+    // permissions no longer allow (after a refresh with a narrower token).
+    void dropForbiddenSubscriptions();
     bool authenticate(const security::VerifyResult& result, std::uint64_t replyId);
     void armExpiry();
     void armPing();
@@ -129,7 +144,10 @@ private:
     void finishClose();
     void shutdownSocket();
 
-    Socket m_socket;
+    Socket m_socket; // plain TCP; under TLS unopened, used for its executor (the strand)
+    std::shared_ptr<boost::asio::ssl::context> m_tlsContext; // outlives m_tls
+    std::unique_ptr<TlsStream> m_tls;
+    std::vector<unsigned char> m_tlsIn; // TLS reads need a buffer while waiting
     std::shared_ptr<ServerContext> m_ctx;
     std::shared_ptr<const config::Config> m_config;
     FrameParser m_parser;

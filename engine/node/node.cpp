@@ -6,6 +6,7 @@
 #include "cluster/cluster_link.h"
 #include "gateway/server.h"
 #include "gateway/server_context.h"
+#include "gateway/tls.h"
 #include "security/jwt.h"
 #include "store/store_factory.h"
 
@@ -40,12 +41,21 @@ Result<void> Node::start()
     if (auto opened = m_store->open(); !opened)
         return opened.error();
 
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (m_config->client.tlsEnabled()) {
+        auto made = gateway::makeTlsContext(m_config->client);
+        if (!made)
+            return made.error();
+        tls = std::move(made.value());
+    }
+
     m_broker = std::make_unique<broker::Broker>(m_io, m_config, m_store.get(), m_metrics);
     m_context = std::make_shared<gateway::ServerContext>(*m_broker, m_metrics);
     m_context->nodeId = m_config->node.id;
     m_context->region = m_config->node.region;
     m_context->config.store(m_config);
     m_context->verifier.store(verifier.value());
+    m_context->tls.store(std::move(tls));
     m_server = std::make_unique<gateway::Server>(m_io, m_context);
     try {
         m_server->start();
@@ -160,6 +170,17 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     std::vector<std::string> ignored;
     if (next->client.address != current->client.address || next->client.port != current->client.port)
         ignored.push_back("client.address/client.port");
+    // The certificate and key are read again (renewed files take effect without a
+    // restart); turning TLS on or off changes the listener's scheme and needs one.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (next->client.tlsEnabled() != current->client.tlsEnabled()) {
+        ignored.push_back("client.tls_cert_file/client.tls_key_file (turning TLS on or off)");
+    } else if (next->client.tlsEnabled()) {
+        auto made = gateway::makeTlsContext(next->client);
+        if (!made)
+            return made.error();
+        tls = std::move(made.value());
+    }
     const auto& ns = next->store;
     const auto& cs = current->store;
     if (ns != cs)
@@ -181,6 +202,11 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
     auto merged = std::make_shared<config::Config>(*next);
     merged->client.address = current->client.address;
     merged->client.port = current->client.port;
+    if (!tls) {
+        merged->client.tlsCertFile = current->client.tlsCertFile;
+        merged->client.tlsKeyFile = current->client.tlsKeyFile;
+        merged->client.tlsMinVersion = current->client.tlsMinVersion;
+    }
     merged->store = current->store;
     merged->cluster = current->cluster;
     merged->node.threads = current->node.threads;
@@ -211,8 +237,12 @@ Result<std::vector<std::string>> Node::reload(std::shared_ptr<const config::Conf
         }
     }
     m_context->verifier.store(verifier.value());
+    if (tls)
+        m_context->tls.store(std::move(tls));
     m_context->config.store(merged);
     m_broker->setConfig(merged);
+    // Connections whose key was removed or whose user was revoked end now.
+    m_server->revalidateAll();
     return ignored;
 }
 

@@ -194,12 +194,16 @@ std::string Metrics::renderPrometheus() const
     counter(out, "aldis_deliveries_total", "Publications handed to subscriber connections.", deliveries.value());
     counter(out, "aldis_commands_total", "Client commands received.", commands.value());
     counter(out, "aldis_rate_limited_total", "Commands refused with too_many_requests.", rateLimited.value());
+    counter(out, "aldis_tls_handshake_failures_total",
+            "TLS handshakes on the client listener that failed or timed out.", tlsHandshakeFailures.value());
     counter(out, "aldis_slow_consumer_disconnects_total", "Connections closed with 4005 (send queue overflow).", slowConsumerDisconnects.value());
     gauge(out, "aldis_channels", "Channels with state on this node.", channels.value());
     gauge(out, "aldis_subscriptions", "Active subscriptions on this node.", subscriptions.value());
     histogram(out, "aldis_publish_to_deliver_seconds", "From a publication entering the node to its frame being written to a subscriber.", publishToDeliver);
     histogram(out, "aldis_handshake_seconds", "From TCP accept to the WebSocket upgrade response being written.", handshake);
     histogram(out, "aldis_store_append_seconds", "From a durable publish entering the store queue to its commit.", storeAppend);
+    counter(out, "aldis_store_errors_total",
+            "Event store requests that failed (disk full, I/O error, database unreachable).", storeErrors.value());
     labeled(out, "aldis_auth_failures_total", "Refused tokens and API keys by reason.", "reason", authFailures);
     labeled(out, "aldis_disconnects_total", "Connections closed by the server, by close code.", "code", disconnects);
     labeledGauge(out, "aldis_alerts_active", "1 while an alert rule fires, by rule.", "rule", alertsActive);

@@ -107,10 +107,12 @@ struct Metrics {
     Counter commands;
     Counter slowConsumerDisconnects;
     Counter rateLimited;
+    Counter tlsHandshakeFailures;
     Counter duplicatePublications;
     Histogram publishToDeliver;
     Histogram handshake;
     Histogram storeAppend;
+    Counter storeErrors;         // store requests that failed (disk full, I/O error, database down)
     LabeledCounter authFailures;
     LabeledCounter disconnects;  // by close code
     Gauge channels;

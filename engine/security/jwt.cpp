@@ -30,6 +30,7 @@ struct JwtVerifier::Key {
     std::vector<detail::JwtAlg> algorithms;
     std::string secret;
     std::string publicKeyPem;
+    std::uint64_t fingerprint = 0; // of the algorithms and material; see Claims
 
     bool allows(detail::JwtAlg alg) const noexcept
     {
@@ -197,6 +198,7 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const config::Aut
     std::shared_ptr<JwtVerifier> verifier(new JwtVerifier());
     verifier->m_issuer = auth.issuer;
     verifier->m_audience = auth.audience;
+    verifier->m_revokedSubjects = auth.revokedSubjects;
     verifier->m_leewaySeconds = std::chrono::ceil<std::chrono::seconds>(auth.leeway).count();
 
     for (const auto& config : auth.keys) {
@@ -257,7 +259,26 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const config::Aut
             key.publicKeyPem = config.publicKeyPem;
         verifier->m_keys.push_back(std::move(key));
     }
+    for (auto& key : verifier->m_keys) {
+        std::string identity = key.id + '\n' + key.secret + '\n' + key.publicKeyPem;
+        for (auto alg : key.algorithms)
+            identity += algName(alg);
+        key.fingerprint = std::hash<std::string>{}(identity);
+    }
     return std::shared_ptr<const JwtVerifier>(std::move(verifier));
+}
+
+std::optional<AuthFailure> JwtVerifier::revalidate(const Claims& claims) const
+{
+    if (std::find(m_revokedSubjects.begin(), m_revokedSubjects.end(), claims.sub) != m_revokedSubjects.end())
+        return AuthFailure{ErrorCode::unauthorized, "revoked",
+                           "user " + shown(claims.sub) + " is revoked on this node (auth.revoked_subjects)"};
+    for (const auto& key : m_keys)
+        if (key.fingerprint == claims.keyFingerprint)
+            return std::nullopt;
+    return AuthFailure{ErrorCode::unauthorized, "revoked",
+                       "the key that signed this token is no longer configured (auth.keys changed); "
+                       "get a new token"};
 }
 
 // Thread safety: only const members are read. libjwt 1.10 keeps no global state on
@@ -363,7 +384,7 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
     if (signaturePart.empty())
         return fail("signature", "the token has no signature");
     const std::string tokenText(token);
-    bool verified = false;
+    const Key* verifiedBy = nullptr;
     for (const Key* key : candidates) {
         const auto material = key->material(*alg);
         jwt_t* raw = nullptr;
@@ -372,14 +393,14 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
                                   static_cast<int>(material.size()));
         JwtPtr decoded(raw);
         if (rc == 0 && decoded && jwt_get_alg(decoded.get()) == toLibjwt(*alg)) {
-            verified = true;
+            verifiedBy = key;
             break;
         }
         // Failed verifications leave entries on this thread's OpenSSL error queue; an
         // Asio SSL stream on the same thread would otherwise read them as its own.
         ERR_clear_error();
     }
-    if (!verified)
+    if (!verifiedBy)
         return fail("signature", candidates.size() == 1
                                      ? "the token signature does not verify with "
                                            + (candidates.front()->id.empty()
@@ -393,6 +414,7 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
 
     // 4. Claims, read from the payload decoded above (libjwt's copy is not used).
     Claims claims;
+    claims.keyFingerprint = verifiedBy->fingerprint;
     const auto* expValue = payload->if_contains("exp");
     if (!expValue)
         return fail("missing_exp", "the token has no exp claim; this node accepts only tokens "
@@ -448,6 +470,8 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t nowUnixSec
         return fail("missing_sub", "the token has no sub claim (the user id); the token issuer "
                                    "must set it");
     claims.sub.assign(subText->data(), subText->size());
+    if (std::find(m_revokedSubjects.begin(), m_revokedSubjects.end(), claims.sub) != m_revokedSubjects.end())
+        return fail("revoked", "user " + shown(claims.sub) + " is revoked on this node (auth.revoked_subjects)");
 
     if (const auto* permissionsValue = payload->if_contains("permissions")) {
         auto parsed = parsePermissions(*permissionsValue);

@@ -20,6 +20,9 @@ struct Claims {
     std::string sub;
     std::int64_t exp = 0;                      // unix seconds
     std::optional<Permissions> permissions;    // absent: no restriction beyond namespaces
+    // Which configured key verified the token (a hash of its algorithm and material),
+    // so that a reload that removes the key can tell which connections it signed.
+    std::uint64_t keyFingerprint = 0;
 };
 
 // Why a token was refused. `reason` is a short label for the
@@ -45,12 +48,18 @@ public:
 
     VerifyResult verify(std::string_view token, std::int64_t nowUnixSeconds) const;
 
+    // Whether claims this or an earlier verifier accepted still stand after a reload:
+    // the key that verified them is still configured and the user is not in
+    // auth.revoked_subjects. The failure says which (reason "revoked").
+    std::optional<AuthFailure> revalidate(const Claims& claims) const;
+
 private:
     struct Key;
     JwtVerifier() = default;
     std::vector<Key> m_keys;
     std::string m_issuer;
     std::string m_audience;
+    std::vector<std::string> m_revokedSubjects;
     std::int64_t m_leewaySeconds = 30;
 };
 

@@ -23,19 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Waits until the daemon's output contains `text` after `from` bytes.
-bool waitForOutput(DaemonProcess& daemon, const QByteArray& text, qsizetype from, int timeoutMs = 10000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        if (daemon.output().indexOf(text, from) >= 0)
-            return true;
-        daemon.process().waitForReadyRead(100);
-    }
-    qWarning("the daemon did not log \"%s\"; its output:\n%s", text.constData(), daemon.output().mid(from).constData());
-    return false;
-}
-
 const QString kStore = QStringLiteral("[store]\nsynchronous = \"normal\"\n");
 
 } // namespace
@@ -52,6 +39,9 @@ private slots:
     void reloadRefusesBrokenConfig();
     void reloadRemovesNamespace();
     void reloadAddsKey();
+    void reloadRemovingKeyClosesItsConnections();
+    void reloadRevokingUserClosesItsConnections();
+    void refreshWithNarrowerTokenEndsSubscriptions();
 };
 
 void TestLifecycle::initTestCase()
@@ -162,7 +152,7 @@ void TestLifecycle::reloadAddsAndChangesNamespaces()
     auto from = daemon.output().size();
     daemon.writeConfig(QStringLiteral("[namespaces.default]\n[namespaces.news]\njoin_leave = true\n") + kStore);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "configuration reloaded", from));
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
     // The namespace exists for the connection that was open before.
     QVERIFY(requestOk(*c, cmd("subscribe", {{"channel", "news:a"}})));
     QVERIFY(requestOk(*c, cmd("publish", {{"channel", "news:a"}, {"data", 1}})));
@@ -185,7 +175,7 @@ void TestLifecycle::reloadAddsAndChangesNamespaces()
     daemon.writeConfig(QStringLiteral("[namespaces.default]\n[namespaces.news]\njoin_leave = true\nclient_publish = false\n") +
                        kStore);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "configuration reloaded", from));
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
     QCOMPARE(errorOf(*c, cmd("publish", {{"channel", "news:a"}, {"data", 2}})), QStringLiteral("permission_denied"));
     QCOMPARE(httpPublish(port, json::object{{"channel", "news:a"}, {"data", 2}}).status, 200);
     QVERIFY(consecutivePubs(collectPushes(*c, 1), "news:a", 2, 1));
@@ -215,7 +205,7 @@ void TestLifecycle::reloadRefusesBrokenConfig()
     const auto from = daemon.output().size();
     daemon.writeConfig(config);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "reload refused", from));
+    QVERIFY(daemon.waitForOutput("reload refused", from));
     // Still running, with the previous configuration, for old and new connections.
     QCOMPARE(daemon.process().state(), QProcess::Running);
     QVERIFY(requestOk(*c, cmd("publish", {{"channel", "news:a"}, {"data", 1}})));
@@ -241,7 +231,7 @@ void TestLifecycle::reloadRemovesNamespace()
     auto from = daemon.output().size();
     daemon.writeConfig(QStringLiteral("[namespaces.default]\n") + kStore);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "configuration reloaded", from));
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
     // The server ends the subscription and says so.
     auto push = c->nextPush();
     QVERIFY2(push, c->lastError().c_str());
@@ -262,7 +252,7 @@ void TestLifecycle::reloadRemovesNamespace()
     from = daemon.output().size();
     daemon.writeConfig(QStringLiteral("[namespaces.default]\n[namespaces.news]\n") + kStore);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "configuration reloaded", from));
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
     QVERIFY(requestOk(*c, cmd("subscribe", {{"channel", "news:a"}})));
     QCOMPARE(httpPublish(port, json::object{{"channel", "news:a"}, {"data", 2}}).status, 200);
     QVERIFY(consecutivePubs(collectPushes(*c, 1), "news:a", 1, 1));
@@ -293,7 +283,7 @@ void TestLifecycle::reloadAddsKey()
     const auto from = daemon.output().size();
     daemon.writeConfig(keys + QStringLiteral("[namespaces.default]\n") + kStore);
     daemon.signal(SIGHUP);
-    QVERIFY(waitForOutput(daemon, "configuration reloaded", from));
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
     auto after = WsTestClient::open(port);
     QVERIFY(after);
     json::object ok;
@@ -302,6 +292,100 @@ void TestLifecycle::reloadAddsKey()
     // Tokens of the key that stayed still work, and the open connection stayed.
     QVERIFY(connected(port, "bob"));
     QVERIFY(requestOk(*before, cmd("ping")));
+}
+
+void TestLifecycle::reloadRemovingKeyClosesItsConnections()
+{
+    const std::string secret2 = "second-secret-second-secret-second-secret-0123";
+    aldis::security::MintOptions options;
+    options.sub = "carol";
+    options.kid = "k2";
+    const auto minted = aldis::security::mintHs256(secret2, options, aldis::unixSecondsNow());
+    QVERIFY(minted);
+    const QString withKey2 = QStringLiteral("[[auth.keys]]\nid = \"k2\"\nalgorithms = [\"HS256\"]\nsecret = \"%1\"\n")
+                                 .arg(QString::fromStdString(secret2)) +
+                             QStringLiteral("[namespaces.default]\n") + kStore;
+    DaemonProcess daemon(withKey2);
+    QVERIFY2(daemon.start(), daemon.output().constData());
+    const auto port = daemon.port();
+    auto alice = connected(port, "alice"); // the test key, which stays
+    auto carol = WsTestClient::open(port); // key k2, which goes
+    QVERIFY(alice && carol);
+    QVERIFY(requestOk(*carol, cmd("connect", {{"token", minted.value()}})));
+    QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", "revoke"}})));
+    QVERIFY(requestOk(*carol, cmd("subscribe", {{"channel", "revoke"}})));
+
+    const auto from = daemon.output().size();
+    daemon.writeConfig(QStringLiteral("[namespaces.default]\n") + kStore);
+    daemon.signal(SIGHUP);
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
+    // carol's connection ends with 4001 (no reconnect with that token) ...
+    QVERIFY(expectDisconnect(*carol, 4001, false));
+    QVERIFY2(carol->closeReason().find("key") != std::string::npos, carol->closeReason().c_str());
+    // ... and gets nothing published after it; alice, signed by the remaining key,
+    // still gets every publication.
+    QVERIFY(requestOk(*alice, cmd("publish", {{"channel", "revoke"}, {"data", 1}})));
+    auto pushes = collectPushes(*alice, 1);
+    QVERIFY(consecutivePubs(pushes, "revoke", 1, 1));
+    // A new connection with carol's token is refused.
+    auto again = WsTestClient::open(port);
+    QVERIFY(again);
+    QCOMPARE(errorOf(again->connect(minted.value())), QStringLiteral("unauthorized"));
+}
+
+void TestLifecycle::reloadRevokingUserClosesItsConnections()
+{
+    DaemonProcess daemon(QStringLiteral("[namespaces.default]\n") + kStore);
+    QVERIFY2(daemon.start(), daemon.output().constData());
+    const auto port = daemon.port();
+    auto alice = connected(port, "alice");
+    auto mallory = connected(port, "mallory");
+    auto mallory2 = connected(port, "mallory"); // every connection of the user goes
+    QVERIFY(alice && mallory && mallory2);
+    for (auto* client : {alice.get(), mallory.get(), mallory2.get()})
+        QVERIFY(requestOk(*client, cmd("subscribe", {{"channel", "banned"}})));
+
+    const auto from = daemon.output().size();
+    daemon.setAuthToml(QStringLiteral("revoked_subjects = [\"mallory\"]\n"));
+    daemon.writeConfig(QStringLiteral("[namespaces.default]\n") + kStore);
+    daemon.signal(SIGHUP);
+    QVERIFY(daemon.waitForOutput("configuration reloaded", from));
+    QVERIFY(expectDisconnect(*mallory, 4001, false));
+    QVERIFY(expectDisconnect(*mallory2, 4001, false));
+    QVERIFY2(mallory->closeReason().find("revoked") != std::string::npos, mallory->closeReason().c_str());
+    QVERIFY(requestOk(*alice, cmd("publish", {{"channel", "banned"}, {"data", 1}})));
+    QVERIFY(consecutivePubs(collectPushes(*alice, 1), "banned", 1, 1));
+    // mallory cannot come back with a valid token; others can.
+    auto again = WsTestClient::open(port);
+    QVERIFY(again);
+    QCOMPARE(errorOf(again->connect(DaemonProcess::token("mallory"))), QStringLiteral("unauthorized"));
+    QVERIFY(connected(port, "bob"));
+}
+
+void TestLifecycle::refreshWithNarrowerTokenEndsSubscriptions()
+{
+    DaemonProcess daemon(QStringLiteral("[namespaces.default]\n") + kStore);
+    QVERIFY2(daemon.start(), daemon.output().constData());
+    const auto port = daemon.port();
+    auto dave = WsTestClient::open(port);
+    QVERIFY(dave);
+    QVERIFY(requestOk(*dave, cmd("connect", {{"token", DaemonProcess::token("dave", 3600,
+                                                  R"({"subscribe":["a","b"],"publish":["a","b"]})").toStdString()}})));
+    QVERIFY(requestOk(*dave, cmd("subscribe", {{"channel", "a"}})));
+    QVERIFY(requestOk(*dave, cmd("subscribe", {{"channel", "b"}})));
+    // The new token allows "a" only: "b" ends with an unsubscribed push.
+    QVERIFY(requestOk(*dave, cmd("refresh", {{"token", DaemonProcess::token("dave", 3600,
+                                                  R"({"subscribe":["a"],"publish":["a","b"]})").toStdString()}})));
+    auto push = dave->nextPush();
+    QVERIFY2(push, dave->lastError().c_str());
+    QCOMPARE(str(*push, "push"), std::string("unsubscribed"));
+    QCOMPARE(str(*push, "channel"), std::string("b"));
+    QVERIFY(requestOk(*dave, cmd("publish", {{"channel", "b"}, {"data", 1}})));
+    QVERIFY(requestOk(*dave, cmd("publish", {{"channel", "a"}, {"data", 2}})));
+    // Only "a"'s publication arrives.
+    auto pushes = collectPushes(*dave, 1);
+    QVERIFY(consecutivePubs(pushes, "a", 1, 1));
+    QVERIFY(nothingQueued(*dave));
 }
 
 QTEST_GUILESS_MAIN(TestLifecycle)

@@ -47,6 +47,17 @@ void DaemonProcess::setIdentity(const QString& id, const QString& region)
     writeConfig(m_extraToml);
 }
 
+void DaemonProcess::setEnvironment(const QString& name, const QString& value)
+{
+    for (auto& entry : m_environment) {
+        if (entry.first == name) {
+            entry.second = value;
+            return;
+        }
+    }
+    m_environment.append({name, value});
+}
+
 void DaemonProcess::writeConfig(const QString& extraToml)
 {
     m_extraToml = extraToml;
@@ -57,13 +68,13 @@ void DaemonProcess::writeConfig(const QString& extraToml)
         "drain_timeout = \"5s\"\n"
         "[client]\naddress = \"127.0.0.1\"\nport = %2\n"
         "[admin]\naddress = \"127.0.0.1\"\nport = %5\ntoken = \"%6\"\n"
-        "[auth]\napi_keys = [\"%3\"]\n[[auth.keys]]\nid = \"test\"\nalgorithms = [\"HS256\"]\nsecret = \"%4\"\n")
+        "[auth]\napi_keys = [\"%3\"]\n%9[[auth.keys]]\nid = \"test\"\nalgorithms = [\"HS256\"]\nsecret = \"%4\"\n")
                        .arg(m_dir.path())
                        .arg(m_port)
                        .arg(QString::fromLatin1(kApiKey), QString::fromLatin1(kSecret))
                        .arg(m_adminPort)
                        .arg(QString::fromLatin1(kAdminToken))
-                       .arg(m_nodeId, m_region);
+                       .arg(m_nodeId, m_region, m_authToml);
     file.write((base + extraToml).toUtf8());
 }
 
@@ -76,6 +87,8 @@ bool DaemonProcess::start(int timeoutMs)
     for (const auto& key : env.keys())
         if (key.startsWith(QLatin1String("ALDIS_")) && key != QLatin1String("ALDIS_REQUIRE_SERVICES"))
             env.remove(key);
+    for (const auto& [name, value] : m_environment)
+        env.insert(name, value);
     m_process.setProcessEnvironment(env);
     m_process.start(aldisBinary(), args);
     if (!m_process.waitForStarted(timeoutMs))
@@ -125,6 +138,18 @@ QByteArray DaemonProcess::output()
 {
     m_output += m_process.readAll();
     return m_output;
+}
+
+bool DaemonProcess::waitForOutput(const QByteArray& text, qsizetype from, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (output().indexOf(text, from) >= 0)
+            return true;
+        m_process.waitForReadyRead(100);
+    }
+    qWarning("the daemon did not log \"%s\"; its output:\n%s", text.constData(), output().mid(from).constData());
+    return false;
 }
 
 QString DaemonProcess::token(const QString& sub, std::int64_t ttlSeconds, const QString& permissionsJson)

@@ -5,6 +5,8 @@
 // under ALDIS_REQUIRE_SERVICES=1, and the daemon as a subprocess.
 
 #include <QByteArray>
+#include <QList>
+#include <QPair>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -45,6 +47,12 @@ public:
 
     // Rewrites the config file (for SIGHUP tests).
     void writeConfig(const QString& extraToml);
+    // Keys of the [auth] table (e.g. "revoked_subjects = [\"mallory\"]\n") for the
+    // next writeConfig() or start(); the base config defines [auth] itself.
+    void setAuthToml(const QString& keys) { m_authToml = keys; }
+    // An environment variable of the daemon from the next start() on (e.g. LD_PRELOAD
+    // of a fault injection library); it wins over the test's own environment.
+    void setEnvironment(const QString& name, const QString& value);
     // The node's id and region (default "test-node" in "test"), for cluster tests;
     // rewrites the config with the last extraToml.
     void setIdentity(const QString& id, const QString& region);
@@ -53,6 +61,9 @@ public:
     // Waits for exit; returns the exit code, or -1 on timeout or crash.
     int waitForExit(int timeoutMs = 15000);
     QByteArray output();  // everything read so far (stdout and stderr merged)
+    // Waits until the output after its first `from` bytes contains `text`; on a
+    // timeout warns with that output and returns false.
+    bool waitForOutput(const QByteArray& text, qsizetype from, int timeoutMs = 10000);
 
     // A token signed with kSecret.
     static QString token(const QString& sub, std::int64_t ttlSeconds = 3600,
@@ -63,6 +74,8 @@ private:
     QString m_nodeId = QStringLiteral("test-node");
     QString m_region = QStringLiteral("test");
     QString m_extraToml;
+    QString m_authToml;
+    QList<QPair<QString, QString>> m_environment;
     QProcess m_process;
     QByteArray m_output;
     std::uint16_t m_port = 0;

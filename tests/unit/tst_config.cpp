@@ -220,6 +220,21 @@ void TestConfig::badConfig_data()
     QTest::addRow("section not a table") << QByteArray("node = \"x\"\n") << "node" << 1 << "write [node]";
     QTest::addRow("top-level key") << QByteArray("\nport = 80\n") << "port" << 2 << "did you mean 'client.port'?";
 
+    // TLS on the client listener.
+    QTest::addRow("tls cert without key") << QByteArray("[client]\n\ntls_cert_file = \"/etc/hostname\"\n")
+                                          << "client.tls_key_file" << 3
+                                          << "TLS needs both the certificate and its private key";
+    QTest::addRow("tls key without cert") << QByteArray("[client]\ntls_key_file = \"/etc/hostname\"\n")
+                                          << "client.tls_cert_file" << 2
+                                          << "TLS needs both the certificate and its private key";
+    QTest::addRow("tls file missing")
+        << QByteArray("[client]\ntls_cert_file = \"/nonexistent/node.crt\"\ntls_key_file = \"/etc/hostname\"\n")
+        << "client.tls_cert_file" << 2 << "no such file: /nonexistent/node.crt";
+    QTest::addRow("tls version too old") << QByteArray("[client]\ntls_min_version = \"1.1\"\n")
+                                         << "client.tls_min_version" << 2 << "one of \"1.3\", \"1.2\"";
+    QTest::addRow("revoked subjects not a list") << QByteArray("[auth]\nrevoked_subjects = \"mallory\"\n")
+                                                 << "auth.revoked_subjects" << 2 << "an array of strings";
+
     // Unknown keys.
     QTest::addRow("key typo") << QByteArray("[client]\nmax_frame_byte = 10\n") << "client.max_frame_byte" << 2
                               << "unknown key 'client.max_frame_byte'; did you mean 'client.max_frame_bytes'?";
