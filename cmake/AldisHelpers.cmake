@@ -7,7 +7,7 @@ add_library(aldis::warnings ALIAS aldis_warnings)
 target_compile_options(aldis_warnings INTERFACE
   $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>
   $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> # clang has no -Wshadow=local
-  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wnon-virtual-dtor>)
+  $<$<AND:$<CXX_COMPILER_ID:GNU,Clang>,$<COMPILE_LANGUAGE:CXX>>:-Wnon-virtual-dtor>) # C++ only (C test helpers)
 if(ALDIS_WERROR)
   target_compile_options(aldis_warnings INTERFACE -Werror)
 endif()

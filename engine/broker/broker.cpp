@@ -165,7 +165,9 @@ void Broker::runWhenLoaded(Shard& shard, Channel& channel, bool durable,
         return;
     channel.load = Channel::Load::loading;
     beginStoreCall(channel);
-    m_store->channelState(channel.name, [&shard, &channel](Result<store::ChannelState> state) {
+    m_store->channelState(channel.name, [this, &shard, &channel](Result<store::ChannelState> state) {
+        if (!state)
+            m_metrics.storeErrors.add();
         asio::post(shard.strand, [&channel, state = std::move(state)]() mutable {
             endStoreCall(channel);
             auto waiting = std::move(channel.waiting);
@@ -236,6 +238,8 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
         m_store->ensureChannel(channel.name, [this, &shard, &channel, ns, request = std::move(request),
                                               subscriber = std::move(subscriber),
                                               done = std::move(done)](Result<store::ChannelState> state) mutable {
+            if (!state)
+                m_metrics.storeErrors.add();
             asio::post(shard.strand, [this, &shard, &channel, ns, request = std::move(request),
                                       subscriber = std::move(subscriber), done = std::move(done),
                                       state = std::move(state)]() mutable {
@@ -259,6 +263,8 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
         request.user, request.durable, request.channel,
         [this, &shard, &channel, ns, request, subscriber = std::move(subscriber),
          done = std::move(done)](Result<std::optional<store::Position>> position) mutable {
+            if (!position)
+                m_metrics.storeErrors.add();
             asio::post(shard.strand, [this, &shard, &channel, ns, request = std::move(request),
                                       subscriber = std::move(subscriber), done = std::move(done),
                                       position = std::move(position)]() mutable {
@@ -281,7 +287,10 @@ void Broker::startSubscription(Shard& shard, Channel& channel, const config::Nam
                     if (!since)
                         since = protocol::Since{start, channel.epoch};
                     m_store->savePosition(request.user, request.durable, request.channel,
-                                          store::Position{channel.epoch, start}, [](Result<void>) {});
+                                          store::Position{channel.epoch, start}, [this](Result<void> saved) {
+                                              if (!saved)
+                                                  m_metrics.storeErrors.add();
+                                          });
                 }
                 replayFrom(shard, channel, ns, std::move(subscriber), since, std::move(done));
             });
@@ -332,6 +341,8 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
     beginStoreCall(channel);
     m_store->read(std::move(read), [this, &shard, &channel, ns, subscriber = std::move(subscriber), top,
                                     after = since->offset, done = std::move(done)](Result<store::ReadResult> result) mutable {
+        if (!result)
+            m_metrics.storeErrors.add();
         asio::post(shard.strand, [this, &channel, ns, subscriber = std::move(subscriber), top, after,
                                   done = std::move(done), result = std::move(result)]() mutable {
             endStoreCall(channel);
@@ -513,6 +524,8 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
     m_store->append(std::move(append), [this, &shard, &channel, frameFields, born = request.born, enqueued,
                                         done = std::move(done)](Result<store::AppendResult> result) mutable {
         m_metrics.storeAppend.observe(std::chrono::duration<double>(Clock::now() - enqueued).count());
+        if (!result)
+            m_metrics.storeErrors.add();
         // On the store thread, so the bridge gets a channel's publications in offset order.
         if (m_replicator && result && !result->duplicate) {
             const auto age = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - born);
@@ -589,7 +602,9 @@ void Broker::history(HistoryRequest request, Callback<HistoryOk> done)
             read.reverse = request.reverse;
             read.upTo = top;
             beginStoreCall(channel);
-            m_store->read(std::move(read), [&shard, &channel, top, done = std::move(done)](Result<store::ReadResult> result) mutable {
+            m_store->read(std::move(read), [this, &shard, &channel, top, done = std::move(done)](Result<store::ReadResult> result) mutable {
+                if (!result)
+                    m_metrics.storeErrors.add();
                 asio::post(shard.strand, [&channel, top, done = std::move(done), result = std::move(result)]() mutable {
                     endStoreCall(channel);
                     if (!result)
@@ -684,9 +699,11 @@ void Broker::ack(std::string user, std::string durable, std::string channelName,
                                       std::to_string(channel.lastOffset)));
         m_store->savePosition(std::move(user), std::move(durable), std::move(channelName),
                               store::Position{channel.epoch, offset},
-                              [done = std::move(done)](Result<void> saved) {
-                                  if (!saved)
+                              [this, done = std::move(done)](Result<void> saved) {
+                                  if (!saved) {
+                                      m_metrics.storeErrors.add();
                                       return done(saved.error());
+                                  }
                                   done(true);
                               });
     });

@@ -131,6 +131,8 @@ void Broker::fillGap(Shard& shard, Channel& channel)
     m_metrics.gapFills.add();
     beginStoreCall(channel);
     m_store->read(read, [this, &shard, &channel, read](Result<store::ReadResult> result) {
+        if (!result)
+            m_metrics.storeErrors.add();
         asio::post(shard.strand, [this, &shard, &channel, read, result = std::move(result)]() mutable {
             endStoreCall(channel);
             channel.filling = false;
@@ -189,6 +191,8 @@ void Broker::catchUpThenReplay(Shard& shard, Channel& channel, const config::Nam
     beginStoreCall(channel);
     m_store->read(read, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
                          done = std::move(done)](Result<store::ReadResult> result) mutable {
+        if (!result)
+            m_metrics.storeErrors.add();
         asio::post(shard.strand, [this, &shard, &channel, ns, subscriber = std::move(subscriber), since,
                                   done = std::move(done), result = std::move(result)]() mutable {
             endStoreCall(channel);

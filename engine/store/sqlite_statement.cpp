@@ -2,8 +2,29 @@
 #include "store/sqlite_statement.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace aldis::store::detail {
+
+namespace {
+
+// The system call behind an SQLITE_IOERR, for the few an operator can act on.
+const char* failedCall(int rc)
+{
+    switch (rc) {
+    case SQLITE_IOERR_WRITE: return "write";
+    case SQLITE_IOERR_FSYNC: return "fsync";
+    case SQLITE_IOERR_DIR_FSYNC: return "fsync of the folder";
+    case SQLITE_IOERR_TRUNCATE: return "truncate";
+    case SQLITE_IOERR_READ: return "read";
+    case SQLITE_IOERR_SHORT_READ: return "read (short)";
+    case SQLITE_IOERR_SHMSIZE: return "growing the -shm file";
+    case SQLITE_IOERR_SHMMAP: return "mapping the -shm file";
+    default: return nullptr;
+    }
+}
+
+} // namespace
 
 std::string describe(sqlite3* db, int rc)
 {
@@ -11,6 +32,18 @@ std::string describe(sqlite3* db, int rc)
     const std::string_view generic = sqlite3_errstr(rc & 0xff);
     if (message != generic)
         message.append(" (").append(generic).append(")");
+    // "disk I/O error" alone does not say what failed: add the call and the system's
+    // error ("fsync: Input/output error").
+    if ((rc & 0xff) == SQLITE_IOERR) {
+        const int systemError = db ? sqlite3_system_errno(db) : 0;
+        const char* call = failedCall(rc);
+        if (call || systemError != 0) {
+            message.append(" (").append(call ? call : "system call");
+            if (systemError != 0)
+                message.append(": ").append(std::strerror(systemError));
+            message.append(")");
+        }
+    }
     return message;
 }
 

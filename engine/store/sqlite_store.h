@@ -57,7 +57,10 @@ struct SqliteStoreOptions {
 //   - read(): `after` applies in both directions; limit 0 returns the state only.
 //   - A failed transaction (disk full, I/O error, lock timeout) fails every request
 //     of its batch with ErrorCode::unavailable, retryable; nothing of it is stored
-//     and no offset is consumed.
+//     and no offset is consumed, and the store goes on with the next batch (it works
+//     again when the disk does). One exception: when a commit's fsync failed and the
+//     process dies before another commit, crash recovery may keep that transaction
+//     (README.md, "Failures of the disk"): stored though refused, never the reverse.
 class SqliteStore final : public EventStore {
 public:
     explicit SqliteStore(SqliteStoreOptions options);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "store/failure_log.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store.h"
 #include "store/store_requests.h"
@@ -29,7 +30,12 @@ namespace aldis::store::detail {
 // returns; the callbacks of the queued requests run there. Owned by the SqliteStore.
 class SqliteWriter {
 public:
-    explicit SqliteWriter(const SqliteStoreOptions& options) : m_options(options) {}
+    explicit SqliteWriter(const SqliteStoreOptions& options)
+        : m_options(options), m_commitLog("commits to '" + options.path.string() + "'"),
+          m_checkpointLog("checkpoints of '" + options.path.string() + "'"),
+          m_sweepLog("retention sweeps of '" + options.path.string() + "'")
+    {
+    }
     SqliteWriter(const SqliteWriter&) = delete;
     SqliteWriter& operator=(const SqliteWriter&) = delete;
 
@@ -74,13 +80,15 @@ private:
     bool loadChannel(const std::string& channel, ChannelEntry*& entry);
     bool finishChannels(const std::vector<std::string>& touched);
     void sweep();
+    void checkpoint();
+    static int walHook(void* self, sqlite3* db, const char* name, int frames);
     bool run(Statement& statement);
     std::string newEpoch();
 
     const SqliteStoreOptions& m_options;
 
-    // m_db, m_s, m_channels, m_retention, m_random, m_lastError and m_batch belong to
-    // the writer thread while it runs.
+    // m_db, m_s, m_channels, m_retention, m_random, m_lastError, m_batch, the logs and
+    // the checkpoint state belong to the writer thread while it runs.
     Connection m_db;
     Statements m_s;
     std::unordered_map<std::string, ChannelEntry> m_channels;  // committed state cache
@@ -88,6 +96,11 @@ private:
     std::random_device m_random;
     std::string m_lastError;
     std::uint64_t m_batch = 0; // number of the batch being committed
+    FailureLog m_commitLog;
+    FailureLog m_checkpointLog;
+    FailureLog m_sweepLog;
+    int m_walFrames = 0;                    // frames in the WAL after the last commit
+    Clock::time_point m_nextCheckpoint{};   // not before, after a failed one
 
     std::mutex m_mutex;          // guards m_queue and m_accepting
     std::condition_variable m_cv;
