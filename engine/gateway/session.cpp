@@ -317,14 +317,21 @@ void Session::run(protocol::Command& cmd)
 
 bool Session::authenticate(const security::VerifyResult& result, std::uint64_t replyId)
 {
-    if (const auto* failure = std::get_if<security::AuthFailure>(&result)) {
-        m_ctx->metrics.authFailures.add(failure->reason);
-        const bool expired = failure->code == ErrorCode::token_expired;
+    auto refuse = [&](const security::AuthFailure& failure) {
+        m_ctx->metrics.authFailures.add(failure.reason);
+        const bool expired = failure.code == ErrorCode::token_expired;
         if (replyId)
-            replyError(replyId, failure->code, failure->message);
-        closeWith(expired ? 4002 : 4001, failure->message, expired);
+            replyError(replyId, failure.code, failure.message);
+        closeWith(expired ? 4002 : 4001, failure.message, expired);
         return false;
-    }
+    };
+    if (const auto* failure = std::get_if<security::AuthFailure>(&result))
+        return refuse(*failure);
+    // A token in the upgrade request was verified before this session was registered,
+    // so a reload in between (a key removed, a user revoked) did not reach it; the
+    // verifier in force now has the last word.
+    if (auto failure = m_ctx->verifier.load()->revalidate(std::get<security::Claims>(result)))
+        return refuse(*failure);
     m_claims = std::get<security::Claims>(result);
     m_user = m_claims.sub;
     {
@@ -484,6 +491,13 @@ void Session::doSubscribe(protocol::Command& cmd)
                 self.m_ctx->broker.unsubscribe(channel, self.m_clientId, [](Result<bool>) {});
                 return self.replyError(id, ErrorCode::unavailable,
                                        "the connection is closing; subscribe again after reconnecting");
+            }
+            if (self.m_claims.permissions &&
+                !security::anyPatternMatches(self.m_claims.permissions->subscribe, channel)) {
+                // A refresh with a narrower token came while the subscribe was in flight.
+                self.m_ctx->broker.unsubscribe(channel, self.m_clientId, [](Result<bool>) {});
+                return self.replyError(id, ErrorCode::permission_denied,
+                                       "your refreshed token does not allow subscribing to \"" + channel + "\"");
             }
             self.m_subscriptions.emplace(channel, durable);
             self.m_infoSubscriptions.store(self.m_subscriptions.size(), std::memory_order_relaxed);

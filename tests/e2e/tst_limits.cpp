@@ -55,6 +55,7 @@ private slots:
     void subscriptionLimit();
     void slowConsumer();
     void slowConsumerThatNeverReads();
+    void pingFloodThatNeverReads();
     void serverPings();
     void handshakeTimeout();
     void originAllowList_data();
@@ -340,6 +341,36 @@ void TestLimits::slowConsumerThatNeverReads()
     // The fast reader and the publisher stay; the stalled one must go (the guard is
     // generous: the node gives a closing peer 2 s to answer its close frame).
     QCOMPARE(waitForMetric(port, "aldis_connections", 2.0, 10000), 2.0);
+}
+
+void TestLimits::pingFloodThatNeverReads()
+{
+    // Pings are answered with pongs, which count against send_queue_bytes: a client
+    // that sends pings and reads nothing is a slow consumer like any other, instead
+    // of a way to make the node hold its pongs without bound.
+    m_daemon = start(QStringLiteral("send_queue_bytes = 8192"));
+    QVERIFY(m_daemon);
+    const auto port = m_daemon->port();
+    WsTestClient::Options options;
+    options.receiveBufferBytes = 4096;
+    auto flooder = WsTestClient::openWith(port, options);
+    QVERIFY(flooder);
+    QVERIFY(requestOk(*flooder, cmd("connect", {{"token", token("mallory")}})));
+    flooder->pauseReading();
+    QVERIFY(requestOk(*flooder, cmd("ping"))); // completes the read in progress
+    // 60,000 pings of 125 bytes: 7.6 MB of pongs, more than the kernel buffers hold.
+    const std::string ping = WsTestClient::clientFrame(0x9, std::string(125, 'p'));
+    std::string burst;
+    for (int i = 0; i < 1000; ++i)
+        burst += ping;
+    for (int i = 0; i < 60 && !flooder->isClosed(); ++i)
+        if (!flooder->sendRaw(burst))
+            break; // the node closed the connection
+    QCOMPARE(waitForMetric(port, "aldis_disconnects_total{code=\"4005\"}", 1.0, 10000), 1.0);
+    // Everyone else is still served.
+    auto other = connected(port, "alice");
+    QVERIFY(other);
+    QVERIFY(requestOk(*other, cmd("ping")));
 }
 
 void TestLimits::serverPings()
