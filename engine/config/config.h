@@ -60,6 +60,9 @@ struct ClientListenerConfig {
     double rateBurst = 2000;
     std::uint32_t rateViolationsBeforeClose = 100; // refused commands in a row before 4006
     std::uint32_t maxConnections = 100'000;
+    // TCP connections before (or without) a WebSocket upgrade: each may hold up to 8 KiB
+    // of headers and max_frame_bytes of body for handshake_timeout.
+    std::uint32_t maxHttpConnections = 1024;
     std::uint32_t maxSubscriptionsPerConnection = 1024;
     Millis handshakeTimeout = std::chrono::seconds(5);
     Millis connectTimeout = std::chrono::seconds(5);

@@ -195,10 +195,14 @@ const std::vector<KeySpec<Config>>& configKeys()
                "Commands a connection may send at once above the rate (default 2000)").atLeast(1),
         key<C>("client", "rate_violations_before_close", Kind::Integer,
                setConfig<&C::client, &L::rateViolationsBeforeClose>,
-               "Refused commands in a row before a connection is closed with 4006 (default 100)")
+               "Refused commands, with no second within the rate between them, before a connection is closed "
+               "with 4006 (default 100)")
             .range(1, kUint32Max),
         key<C>("client", "max_connections", Kind::Integer, setConfig<&C::client, &L::maxConnections>,
                "Client connections the node accepts at once (default 100000)").range(1, kUint32Max),
+        key<C>("client", "max_http_connections", Kind::Integer, setConfig<&C::client, &L::maxHttpConnections>,
+               "Connections the node holds before their WebSocket upgrade or for HTTP requests; more are closed "
+               "at once (default 1024)").range(1, kUint32Max),
         key<C>("client", "max_subscriptions_per_connection", Kind::Integer,
                setConfig<&C::client, &L::maxSubscriptionsPerConnection>,
                "Subscriptions one connection may hold (default 1024)").range(1, kUint32Max),

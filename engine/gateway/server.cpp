@@ -112,7 +112,9 @@ public:
     {
         if (m_tlsContext)
             m_tls = std::make_unique<TlsStream>(std::move(socket), *m_tlsContext);
+        m_ctx->httpConnections.fetch_add(1);
     }
+    ~HttpConnection() { m_ctx->httpConnections.fetch_sub(1); }
 
     void start()
     {
@@ -272,7 +274,8 @@ private:
                 headerAuth = security::AuthFailure{ErrorCode::unauthorized, "malformed",
                                                    "Authorization must be \"Bearer <jwt>\""};
         }
-        const bool overLimit = m_ctx->metrics.connections.value() >= static_cast<std::int64_t>(cfg->client.maxConnections);
+        const bool overLimit =
+            m_ctx->admitted.fetch_add(1) >= static_cast<std::int64_t>(cfg->client.maxConnections);
 
         auto response = std::make_shared<std::string>(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
@@ -283,8 +286,10 @@ private:
             asio::async_write(stream, asio::buffer(*response),
                               [self = shared_from_this(), response, headerAuth = std::move(headerAuth),
                                overLimit](beast::error_code ec, std::size_t) mutable {
-                                  if (ec)
+                                  if (ec) {
+                                      self->m_ctx->admitted.fetch_sub(1); // no session to give it back
                                       return self->close();
+                                  }
                                   self->startSession(std::move(headerAuth), overLimit);
                               });
         });
@@ -376,6 +381,14 @@ void Server::accept()
         if (ec == asio::error::operation_aborted || !m_acceptor.is_open())
             return;
         if (!ec) {
+            // Not yet upgraded connections are capped: each holds a file and up to
+            // 8 KiB of headers and max_frame_bytes of body for handshake_timeout.
+            const auto limit = m_ctx->config.load()->client.maxHttpConnections;
+            if (m_ctx->httpConnections.load() >= static_cast<std::int64_t>(limit)) {
+                boost::system::error_code ignored;
+                socket.close(ignored);
+                return accept();
+            }
             socket.set_option(tcp::no_delay(true), ec);
             std::make_shared<HttpConnection>(std::move(socket), m_ctx, m_ctx->tls.load())->start();
             return accept();

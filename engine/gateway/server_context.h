@@ -36,6 +36,13 @@ struct ServerContext {
     std::atomic<bool> ready{false};
     std::atomic<bool> draining{false};
     std::atomic<std::uint64_t> nextClientId{1};
+    // WebSocket connections admitted and not yet gone. The upgrade checks and takes a
+    // slot in one step, so a burst of upgrades cannot pass client.max_connections
+    // together (the aldis_connections gauge counts a session only once its 101 is
+    // written); ~Session gives it back, or the upgrade when its 101 cannot be written.
+    std::atomic<std::int64_t> admitted{0};
+    // HTTP connections not (yet) upgraded: client.max_http_connections.
+    std::atomic<std::int64_t> httpConnections{0};
 
     // Open sessions by client id. The mutex guards only registration and the drain
     // walk, never the message path.

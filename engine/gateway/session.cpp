@@ -70,6 +70,7 @@ Session::Session(Socket socket, std::shared_ptr<ServerContext> context, std::str
 Session::~Session()
 {
     m_ctx->metrics.connections.add(-1);
+    m_ctx->admitted.fetch_sub(1); // taken by the upgrade (server.cpp)
     std::lock_guard lock(m_ctx->sessionsMutex);
     m_ctx->sessions.erase(m_clientId);
 }
@@ -254,7 +255,11 @@ void Session::onText(std::string_view text)
     const bool limited = m_tokens < 1.0;
     if (!limited) {
         m_tokens -= 1.0;
-        m_violations = 0;
+        // Refusals are forgiven after a whole second within the rate, not by the next
+        // refilled token: a client that keeps going at several times the rate, one
+        // command at a time, is closed too (PROTOCOL.md: "a client that keeps going").
+        if (now - m_lastViolation > std::chrono::seconds(1))
+            m_violations = 0;
     }
 
     auto parsed = protocol::parseCommand(text);
@@ -293,6 +298,7 @@ void Session::onText(std::string_view text)
 void Session::refuseRateLimited(std::uint64_t id)
 {
     m_ctx->metrics.rateLimited.add();
+    m_lastViolation = Clock::now();
     if (++m_violations > m_config->client.rateViolationsBeforeClose)
         return closeWith(4006, "too many requests; back off before reconnecting", true);
     sendError(id, ErrorCode::too_many_requests,
@@ -821,7 +827,9 @@ void Session::onWritten(const boost::system::error_code& ec)
 void Session::closeWith(std::uint16_t code, std::string reason, bool reconnect)
 {
     asio::dispatch(m_socket.get_executor(), [self = shared_from_this(), code, reason = std::move(reason), reconnect]() mutable {
-        if (code == 4007 && !self->m_inFlight.empty() && !self->m_closeQueued) {
+        // Cut off for its rate (4006), a client's last commands were taken, not
+        // refused: like a drain's, their replies go out first.
+        if ((code == 4007 || code == 4006) && !self->m_inFlight.empty() && !self->m_closeQueued) {
             // Draining: commands already taken (a publish being committed, say) get
             // their replies first, so a client learns the outcome of what it sent.
             self->m_closing = true;

@@ -166,6 +166,7 @@ private:
     double m_tokens;
     Clock::time_point m_tokensAt;
     std::uint32_t m_violations = 0;
+    Clock::time_point m_lastViolation{};
 
     // The broker's hand-over. Fan-out calls deliver() once per subscriber; taking this
     // session's own lock for a push_back, and posting to the strand only when nothing
