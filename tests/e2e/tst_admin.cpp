@@ -18,8 +18,11 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <functional>
+#include <thread>
 
 using namespace aldis::test;
 namespace json = boost::json;
@@ -535,6 +538,27 @@ void TestAdmin::alertRaisedAndClearedByTheEngine()
     auto alice = connected(m_daemon->port(), "alice");
     QVERIFY(alice);
     QVERIFY(requestOk(*alice, cmd("subscribe", {{"channel", "hot"}})));
+    // Deliveries go on in the background for the whole test, so the rule stays raised
+    // while it is checked, however slow the machine (a second without deliveries
+    // would clear it).
+    std::atomic<bool> hot{true};
+    std::thread keepHot([&] {
+        while (hot.load()) {
+            auto publish = cmd("publish", {{"channel", "hot"}, {"data", 2}});
+            publish["id"] = alice->nextId();
+            alice->send(publish);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+    struct StopHot {
+        std::atomic<bool>& hot;
+        std::thread& thread;
+        ~StopHot()
+        {
+            hot = false;
+            thread.join();
+        }
+    } stopHot{hot, keepHot};
 
     std::optional<json::object> raised;
     QDeadlineTimer deadline(10000);
