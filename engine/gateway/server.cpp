@@ -309,9 +309,11 @@ private:
             session = std::make_shared<Session>(m_stream.release_socket(), m_ctx, std::move(leftover),
                                                 std::move(headerAuth));
         }
-        session->start();
+        // Over the limit, the close comes first (we are on the session's strand, so it
+        // runs now): commands that came with the upgrade are not run.
         if (overLimit)
             session->closeWith(4009, "connection limit reached; try again later", true);
+        session->start();
     }
 
     void respond(http::status status, std::string body, const char* contentType, bool keepAlive,

@@ -87,6 +87,8 @@ void Session::start()
         boost::system::error_code nb;
         if (!self->m_tls)
             self->m_socket.non_blocking(true, nb);
+        if (self->m_closing) // refused before it started (max_connections): read only the close answer
+            return self->readMore();
         if (self->m_headerAuth) {
             if (!self->authenticate(*self->m_headerAuth, 0))
                 return self->readMore(); // to read the client's answer to our close

@@ -137,6 +137,10 @@ QString PluginManager::checkMetaData(const QJsonObject& loaderMetaData) {
 void PluginManager::loadAll(aldis::plugin::PanelContext* context) {
     QSet<QString> seenDirs;
     for (const QString& dirPath : std::as_const(m_searchDirs)) {
+        // An empty entry (an unset variable) is no folder; QDir would read it as the
+        // current one and load whatever libraries happen to be there.
+        if (dirPath.isEmpty())
+            continue;
         const QDir dir(dirPath);
         const QString canonicalDir = dir.canonicalPath();   // empty when it does not exist
         if (canonicalDir.isEmpty() || seenDirs.contains(canonicalDir))
