@@ -358,8 +358,8 @@ void Broker::replayFrom(Shard& shard, Channel& channel, const config::NamespaceC
             frames.reserve(pubs.size());
             std::size_t bytes = 0;
             for (const auto& pub : pubs) {
-                frames.push_back(protocol::makeTextFrame(
-                    protocol::pubPush(pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+                frames.push_back(protocol::makeStoredPublicationFrame(
+                    protocol::pubPush(pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key), pub.offset));
                 bytes += frames.back()->size();
                 if (bytes > subscriber->catchUpBudget())
                     return finishSubscription(channel, ns, subscriber, top, false, {}, std::move(done));
@@ -480,7 +480,7 @@ void Broker::publishMemory(Channel& channel, const config::NamespaceConfig& ns, 
     const auto offset = ++channel.lastOffset;
     ++channel.publications;
     auto frame = protocol::makePublicationFrame(
-        protocol::pubPush(channel.name, offset, request.data, now, request.user, request.key), request.born);
+        protocol::pubPush(channel.name, offset, request.data, now, request.user, request.key), request.born, offset);
     if (!request.key.empty()) {
         channel.dedup.emplace(request.key, std::pair{offset, now});
         channel.dedupOrder.emplace_back(now, request.key);
@@ -549,7 +549,7 @@ void Broker::publishDurable(Shard& shard, Channel& channel, const config::Namesp
                 return protocol::makePublicationFrame(
                     protocol::pubPush(channel.name, result->offset, frameFields->data, result->ts,
                                       frameFields->user, frameFields->key),
-                    born);
+                    born, result->offset);
             });
             done(PublishOk{result->offset, result->epoch, false});
         });

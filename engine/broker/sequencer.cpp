@@ -53,7 +53,7 @@ void Broker::deliverCommitted(CommittedPublication pub)
             const auto& p = *shared;
             sequence(shard, channel, p.epoch, p.offset, [&] {
                 return protocol::makePublicationFrame(
-                    protocol::pubPush(p.channel, p.offset, p.data, p.ts, p.user, p.key), bornAt(p.bornMicros));
+                    protocol::pubPush(p.channel, p.offset, p.data, p.ts, p.user, p.key), bornAt(p.bornMicros), p.offset);
             });
         };
         // A channel still loading learns its last offset from a read that may have
@@ -151,8 +151,10 @@ void Broker::fillGap(Shard& shard, Channel& channel)
             }
             for (const auto& pub : result->publications) {
                 if (pub.offset > channel.lastOffset)
-                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
-                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+                    channel.ahead.try_emplace(pub.offset, protocol::makeStoredPublicationFrame(
+                                                              protocol::pubPush(pub.channel, pub.offset, pub.data, pub.ts,
+                                                                                pub.user, pub.key),
+                                                              pub.offset));
             }
             // Fewer than asked: the rest is gone from the history (retention). Those
             // offsets are skipped, as a replay would skip them.
@@ -202,8 +204,10 @@ void Broker::catchUpThenReplay(Shard& shard, Channel& channel, const config::Nam
             }
             for (const auto& pub : result->publications)
                 if (pub.offset > channel.lastOffset)
-                    channel.ahead.try_emplace(pub.offset, protocol::makeTextFrame(protocol::pubPush(
-                                                              pub.channel, pub.offset, pub.data, pub.ts, pub.user, pub.key)));
+                    channel.ahead.try_emplace(pub.offset, protocol::makeStoredPublicationFrame(
+                                                              protocol::pubPush(pub.channel, pub.offset, pub.data, pub.ts,
+                                                                                pub.user, pub.key),
+                                                              pub.offset));
             drainAhead(shard, channel);
             // What was fanned out to this subscriber while it waited is at or below the
             // channel's offset now: older than `since`, or in the replay that follows.

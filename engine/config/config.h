@@ -72,6 +72,9 @@ struct ClientListenerConfig {
     std::filesystem::path tlsCertFile;    // PEM: the certificate, then its chain
     std::filesystem::path tlsKeyFile;     // PEM: the private key
     std::string tlsMinVersion = "1.3";    // "1.3" or "1.2"; older versions are always refused
+    // The live collaboration demo at /demo/ (the browser client at /client/aldis.js is
+    // always served).
+    bool serveDemo = true;
 
     bool tlsEnabled() const { return !tlsCertFile.empty(); }
 };

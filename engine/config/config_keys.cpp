@@ -220,6 +220,9 @@ const std::vector<KeySpec<Config>>& configKeys()
         key<C>("client", "tls_min_version", Kind::Choice, setConfig<&C::client, &L::tlsMinVersion>,
                "Oldest TLS version accepted: 1.3 or 1.2 (default 1.3); older ones are always refused")
             .oneOf("1.3|1.2"),
+        key<C>("client", "serve_demo", Kind::Bool, setConfig<&C::client, &L::serveDemo>,
+               "Serve the live collaboration demo at /demo/ (default true); the browser client at "
+               "/client/aldis.js is always served"),
 
         key<C>("store", "backend", Kind::Choice, setConfig<&C::store, &S::backend>,
                "Event store backend: sqlite (one node) or postgresql (shared by the nodes of a region) "

@@ -2,7 +2,9 @@
 #include "gateway/server.h"
 
 #include "broker/broker.h"
+#include "gateway/assets.h"
 #include "gateway/session.h"
+#include "gateway/sse.h"
 #include "gateway/tls.h"
 #include "observability/metrics.h"
 #include "protocol/reply.h"
@@ -181,6 +183,8 @@ private:
 
         if (path == "/v1/ws")
             return upgrade(req);
+        if (path == "/v1/sse")
+            return serveSse(req);
         if (path == "/health" && req.method() == http::verb::get)
             return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", req.keep_alive());
         if (path == "/ready" && req.method() == http::verb::get) {
@@ -193,6 +197,8 @@ private:
         if (path == "/metrics" && req.method() == http::verb::get)
             return respond(http::status::ok, m_ctx->metrics.renderPrometheus(), "text/plain; version=0.0.4",
                            req.keep_alive());
+        if (path.starts_with("/client/") || path == "/demo" || path.starts_with("/demo/"))
+            return serveAsset(req, path);
         if (path == "/v1/publish") {
             if (req.method() != http::verb::post)
                 return respond(http::status::method_not_allowed,
@@ -201,8 +207,49 @@ private:
             return publish(req);
         }
         respond(http::status::not_found,
-                errorBody(ErrorCode::bad_request, "no such endpoint; see /v1/ws, /v1/publish, /health, /ready, /metrics"),
+                errorBody(ErrorCode::bad_request, "no such endpoint; see /v1/ws, /v1/sse, /v1/publish, /health, /ready, /metrics, /client/aldis.js"),
                 "application/json", req.keep_alive());
+    }
+
+    // The browser client and the demo (web/, compiled in). Cross-origin pages may
+    // import the client; the demo page may only talk to this node.
+    void serveAsset(http::request<http::string_body>& req, std::string_view path)
+    {
+        const bool keepAlive = req.keep_alive();
+        if (req.method() != http::verb::get && req.method() != http::verb::head)
+            return respond(http::status::method_not_allowed, errorBody(ErrorCode::bad_request, "use GET"),
+                           "application/json", keepAlive);
+        const bool demo = m_ctx->config.load()->client.serveDemo;
+        if (path == "/demo" && demo) {
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::moved_permanently, 11);
+            res->set(http::field::location, "/demo/");
+            return write(std::move(res), keepAlive);
+        }
+        const Asset* asset = findAsset(path, demo);
+        if (!asset)
+            return respond(http::status::not_found,
+                           errorBody(ErrorCode::bad_request,
+                                     demo ? "no such file; see /client/aldis.js and /demo/"
+                                          : "no such file; see /client/aldis.js (client.serve_demo is off)"),
+                           "application/json", keepAlive);
+        const bool fresh = req[http::field::if_none_match] == asset->etag;
+        auto res = std::make_shared<http::response<http::string_body>>(
+            fresh ? http::status::not_modified : http::status::ok, 11);
+        res->set(http::field::content_type, asset->contentType);
+        res->set(http::field::etag, asset->etag);
+        res->set(http::field::cache_control, "no-cache");
+        res->set("X-Content-Type-Options", "nosniff");
+        if (path.starts_with("/client/"))
+            res->set(http::field::access_control_allow_origin, "*");
+        else
+            res->set("Content-Security-Policy",
+                     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'");
+        if (!fresh && req.method() == http::verb::get)
+            res->body() = std::string(asset->body);
+        res->prepare_payload();
+        if (!fresh && req.method() == http::verb::head)
+            res->content_length(asset->body.size());
+        write(std::move(res), keepAlive);
     }
 
     void publish(http::request<http::string_body>& req)
@@ -295,6 +342,41 @@ private:
         });
     }
 
+    // GET /v1/sse: the method and Origin are checked here as for the upgrade, the rest
+    // by SseStream::open. Once the broker has subscribed, the connection goes to the
+    // stream (sse.h); before that every refusal is a plain JSON error.
+    void serveSse(http::request<http::string_body>& req)
+    {
+        if (req.method() != http::verb::get)
+            return respond(http::status::method_not_allowed,
+                           errorBody(ErrorCode::bad_request, "use GET /v1/sse (an EventSource)"), "application/json",
+                           false);
+        if (!originAllowed(m_ctx->config.load()->client, req[http::field::origin], req[http::field::host])) {
+            m_ctx->metrics.authFailures.add("origin");
+            return respond(http::status::forbidden,
+                           errorBody(ErrorCode::permission_denied, "Origin not allowed; add it to client.allowed_origins"),
+                           "application/json", false);
+        }
+        auto opened = SseStream::open(m_ctx, req, transport().get_executor());
+        if (const auto* refused = std::get_if<SseRefusal>(&opened))
+            return respond(refused->status ? static_cast<http::status>(refused->status) : statusFor(refused->code),
+                           errorBody(refused->code, refused->message), "application/json", false);
+        auto stream = std::get<std::shared_ptr<SseStream>>(std::move(opened));
+        transport().expires_never(); // a stream has no end in time (a TLS stream runs on this tcp_stream)
+        stream->subscribe([self = shared_from_this(), stream](Result<broker::SubscribeOk> result) {
+            if (!result) { // unknown_channel (namespace not configured), unavailable (store)
+                self->transport().expires_after(self->m_ctx->config.load()->client.handshakeTimeout);
+                return self->respond(statusFor(result.error().code),
+                                     errorBody(result.error().code, result.error().message), "application/json",
+                                     false);
+            }
+            if (self->m_tls)
+                stream->start(std::move(self->m_tls), std::move(self->m_tlsContext), *result);
+            else
+                stream->start(self->m_stream.release_socket(), *result);
+        });
+    }
+
     void startSession(std::optional<security::VerifyResult> headerAuth, bool overLimit)
     {
         m_ctx->metrics.handshake.observe(std::chrono::duration<double>(Clock::now() - m_accepted).count());
@@ -320,13 +402,18 @@ private:
                  bool versionHeader = false)
     {
         auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-        res->set(http::field::server, "aldis");
         res->set(http::field::content_type, contentType);
         if (versionHeader)
             res->set(http::field::sec_websocket_version, "13");
-        res->keep_alive(keepAlive);
         res->body() = std::move(body);
         res->prepare_payload();
+        write(std::move(res), keepAlive);
+    }
+
+    void write(std::shared_ptr<http::response<http::string_body>> res, bool keepAlive)
+    {
+        res->set(http::field::server, "aldis");
+        res->keep_alive(keepAlive);
         withStream([&](auto& stream) {
             http::async_write(stream, *res,
                               [self = shared_from_this(), res, keepAlive](beast::error_code ec, std::size_t) {
@@ -431,18 +518,37 @@ std::vector<std::shared_ptr<Session>> Server::openSessions()
     return sessions;
 }
 
+namespace {
+// The open SSE streams, taken under the registry lock and used outside it (a stream's
+// last reference may go with the vector, and ~SseStream takes the lock).
+std::vector<std::shared_ptr<SseStream>> openSseStreams(ServerContext& ctx)
+{
+    std::vector<std::shared_ptr<SseStream>> streams;
+    std::lock_guard lock(ctx.sessionsMutex);
+    for (auto& [id, entry] : ctx.sessions)
+        if (auto s = entry.sseStream.lock())
+            streams.push_back(std::move(s));
+    return streams;
+}
+} // namespace
+
 std::size_t Server::closeAll(std::uint16_t code, const std::string& reason, bool reconnect)
 {
     auto sessions = openSessions();
     for (auto& s : sessions)
         s->closeWith(code, reason, reconnect);
-    return sessions.size();
+    auto streams = openSseStreams(*m_ctx);
+    for (auto& s : streams)
+        s->closeWith(code, reason, reconnect);
+    return sessions.size() + streams.size();
 }
 
 void Server::revalidateAll()
 {
     auto verifier = m_ctx->verifier.load();
     for (auto& s : openSessions())
+        s->revalidate(verifier);
+    for (auto& s : openSseStreams(*m_ctx))
         s->revalidate(verifier);
 }
 

@@ -446,21 +446,24 @@ void Session::armPing()
     });
 }
 
+std::optional<std::string> channelRefusal(const security::Claims& claims, std::string_view channel, bool publish)
+{
+    if (!security::userChannelAllows(channel, claims.sub))
+        return "\"" + std::string(channel) + "\" is a user channel that does not belong to \"" + claims.sub + "\"";
+    if (claims.permissions) {
+        const auto& patterns = publish ? claims.permissions->publish : claims.permissions->subscribe;
+        if (!security::anyPatternMatches(patterns, channel))
+            return std::string("your token does not allow ") + (publish ? "publishing to" : "subscribing to") + " \"" +
+                   std::string(channel) + "\"";
+    }
+    return std::nullopt;
+}
+
 bool Session::mayUse(const protocol::Command& cmd, bool publish)
 {
-    if (!security::userChannelAllows(cmd.channel, m_user)) {
-        replyError(cmd.id, ErrorCode::permission_denied,
-                   "\"" + cmd.channel + "\" is a user channel that does not belong to \"" + m_user + "\"");
+    if (auto refusal = channelRefusal(m_claims, cmd.channel, publish)) {
+        replyError(cmd.id, ErrorCode::permission_denied, *refusal);
         return false;
-    }
-    if (m_claims.permissions) {
-        const auto& patterns = publish ? m_claims.permissions->publish : m_claims.permissions->subscribe;
-        if (!security::anyPatternMatches(patterns, cmd.channel)) {
-            replyError(cmd.id, ErrorCode::permission_denied,
-                       std::string("your token does not allow ") + (publish ? "publishing to" : "subscribing to") +
-                           " \"" + cmd.channel + "\"");
-            return false;
-        }
     }
     return true;
 }

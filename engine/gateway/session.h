@@ -23,6 +23,12 @@
 
 namespace aldis::gateway {
 
+// Why a user with `claims` may not subscribe to (`publish` false) or publish to
+// `channel`, or nothing when it may: the user-channel rule, then the token's
+// `permissions` patterns. The one check behind subscribe, history, presence and
+// publish on a WebSocket, and GET /v1/sse.
+std::optional<std::string> channelRefusal(const security::Claims& claims, std::string_view channel, bool publish);
+
 // One client WebSocket connection after the upgrade: reads and parses frames, runs
 // commands, and writes replies and pushes.
 //

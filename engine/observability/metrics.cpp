@@ -189,6 +189,7 @@ std::string Metrics::renderPrometheus() const
     out.reserve(16 * 1024);
     gauge(out, "aldis_connections", "Open client WebSocket connections.", connections.value());
     counter(out, "aldis_connections_total", "Client WebSocket connections accepted.", connectionsTotal.value());
+    gauge(out, "aldis_sse_streams", "Open Server-Sent Events streams (GET /v1/sse).", sseStreams.value());
     counter(out, "aldis_publications_total", "Publications accepted (not counting duplicates).", publications.value());
     counter(out, "aldis_duplicate_publications_total", "Publishes answered as duplicates of an earlier key.", duplicatePublications.value());
     counter(out, "aldis_deliveries_total", "Publications handed to subscriber connections.", deliveries.value());

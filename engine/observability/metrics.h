@@ -100,7 +100,8 @@ private:
 // The node's metrics (PROTOCOL.md, "GET /metrics"). One instance per node, shared by
 // every module; all members are safe to use from any thread.
 struct Metrics {
-    Gauge connections;
+    Gauge connections;           // WebSocket sessions
+    Gauge sseStreams;            // Server-Sent Events streams (GET /v1/sse)
     Counter connectionsTotal;
     Counter publications;
     Counter deliveries;

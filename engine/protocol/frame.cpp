@@ -42,12 +42,32 @@ FramePtr makeTextFrame(std::string_view payload)
     return build(payload);
 }
 
-FramePtr makePublicationFrame(std::string_view payload, Clock::time_point born)
+FramePtr makePublicationFrame(std::string_view payload, Clock::time_point born, std::uint64_t offset)
 {
     auto frame = build(payload);
     frame->born = born;
     frame->publication = true;
+    frame->offset = offset;
     return frame;
+}
+
+FramePtr makeStoredPublicationFrame(std::string_view payload, std::uint64_t offset)
+{
+    auto frame = build(payload);
+    frame->offset = offset;
+    return frame;
+}
+
+std::string_view framePayload(const OutFrame& frame) noexcept
+{
+    // The header writeFrameHeader() wrote: 2 bytes, then 2 or 8 more for a length
+    // of 126 and above.
+    const std::string_view bytes = frame.bytes;
+    if (bytes.size() < 2)
+        return {};
+    const auto length = static_cast<unsigned char>(bytes[1]) & 0x7fu;
+    const std::size_t header = length == 127 ? 10 : length == 126 ? 4 : 2;
+    return bytes.size() < header ? std::string_view() : bytes.substr(header);
 }
 
 } // namespace aldis::protocol

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // End-to-end tests of the HTTP endpoints on the client listener (PROTOCOL.md, "HTTP
-// endpoints on the same listener"): /health, /ready, /metrics and POST /v1/publish.
+// endpoints on the same listener"): /health, /ready, /metrics and POST /v1/publish, and
+// the files the node serves: the browser client at /client/aldis.js and the demo.
 
 #include "support/test_support.h"
 #include "support/ws_test_client.h"
@@ -10,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <tuple>
 
 using namespace aldis::test;
 namespace json = boost::json;
@@ -46,6 +48,8 @@ private slots:
     void publish();
     void publishErrors_data();
     void publishErrors();
+    void webAssets();
+    void webAssetsWithoutDemo();
 
 private:
     std::unique_ptr<DaemonProcess> m_daemon;
@@ -286,3 +290,62 @@ void TestHttp::publishErrors()
 
 QTEST_GUILESS_MAIN(TestHttp)
 #include "tst_http.moc"
+
+void TestHttp::webAssets()
+{
+    auto client = httpRequest(m_port, "GET", "/client/aldis.js");
+    QCOMPARE(client.status, 200);
+    QCOMPARE(client.headers["content-type"], std::string("text/javascript; charset=utf-8"));
+    QCOMPARE(client.headers["access-control-allow-origin"], std::string("*"));
+    QCOMPARE(client.headers["cache-control"], std::string("no-cache"));
+    QVERIFY(client.body.find("export class Client") != std::string::npos);
+    const auto etag = client.headers["etag"];
+    QVERIFY2(etag.size() > 2 && etag.front() == '"', etag.c_str());
+
+    // Revalidation: the same ETag gets 304 and no body; another gets the file.
+    auto same = httpRequest(m_port, "GET", "/client/aldis.js", {}, {{"If-None-Match", etag}});
+    QCOMPARE(same.status, 304);
+    QVERIFY(same.body.empty());
+    auto other = httpRequest(m_port, "GET", "/client/aldis.js", {}, {{"If-None-Match", "\"old\""}});
+    QCOMPARE(other.status, 200);
+    QCOMPARE(other.body, client.body);
+
+    auto redirect = httpRequest(m_port, "GET", "/demo");
+    QCOMPARE(redirect.status, 301);
+    QCOMPARE(redirect.headers["location"], std::string("/demo/"));
+    auto page = httpRequest(m_port, "GET", "/demo/");
+    QCOMPARE(page.status, 200);
+    QCOMPARE(page.headers["content-type"], std::string("text/html; charset=utf-8"));
+    QVERIFY(page.headers["content-security-policy"].find("default-src 'self'") != std::string::npos);
+    QVERIFY(page.body.find("<script type=\"module\" src=\"demo.js\">") != std::string::npos);
+    QCOMPARE(httpRequest(m_port, "GET", "/demo/index.html").body, page.body);
+    QCOMPARE(httpRequest(m_port, "GET", "/demo/demo.js").headers["content-type"],
+             std::string("text/javascript; charset=utf-8"));
+    QCOMPARE(httpRequest(m_port, "GET", "/demo/demo.css").headers["content-type"],
+             std::string("text/css; charset=utf-8"));
+
+    // What is not there, or not GET, is a JSON error; the listener keeps serving.
+    for (const auto& [method, target, status] :
+         {std::tuple{"GET", "/client/", 404}, std::tuple{"GET", "/client/../demo/demo.js", 404},
+          std::tuple{"GET", "/demo/missing.js", 404}, std::tuple{"POST", "/client/aldis.js", 405},
+          std::tuple{"DELETE", "/demo/", 405}}) {
+        auto res = httpRequest(m_port, method, target);
+        QCOMPARE(res.status, status);
+        QVERIFY2(res.body.find("\"error\"") != std::string::npos, res.body.c_str());
+    }
+    QCOMPARE(httpRequest(m_port, "GET", "/health").status, 200);
+}
+
+void TestHttp::webAssetsWithoutDemo()
+{
+    DaemonProcess daemon;
+    daemon.setEnvironment("ALDIS_CLIENT_SERVE_DEMO", "false");
+    QVERIFY2(daemon.start(), daemon.output().constData());
+    auto page = httpRequest(daemon.port(), "GET", "/demo/");
+    QCOMPARE(page.status, 404);
+    QVERIFY2(page.body.find("client.serve_demo is off") != std::string::npos, page.body.c_str());
+    QCOMPARE(httpRequest(daemon.port(), "GET", "/demo").status, 404);
+    QCOMPARE(httpRequest(daemon.port(), "GET", "/client/aldis.js").status, 200);
+    daemon.signal(SIGTERM);
+    QCOMPARE(daemon.waitForExit(), 0);
+}

@@ -296,6 +296,9 @@ void TestConfig::badConfig_data()
     QTest::addRow("api key short") << QByteArray("[auth]\napi_keys = [\"0123456789abcdef\", \"short\"]\n")
                                    << "auth.api_keys" << 2 << "entry 2 has 5 characters";
 
+    QTest::addRow("serve_demo string") << QByteArray("[client]\nserve_demo = \"no\"\n") << "client.serve_demo" << 2
+                                       << "true or false";
+
     // [admin] and [alerts].
     QTest::addRow("admin token short") << QByteArray("[admin]\ntoken = \"short\"\n") << "admin.token" << 2
                                        << "at least 16 characters";
