@@ -161,6 +161,27 @@ describe("aldis.js against a real node", { timeout: 120000 }, () => {
     await until(() => pubs.length === 1, "publication after refreshes");
   });
 
+  test("close() while the socket is still connecting ends quietly", { timeout: 30000 }, async () => {
+    const uncaught = [];
+    const onUncaught = (err) => uncaught.push(err);
+    process.on("uncaughtException", onUncaught);
+    try {
+      for (let i = 0; i < 20; ++i) {
+        const c = client(node, { getToken: async () => token("ivan") });
+        const connecting = c.connect().catch((err) => err);
+        await new Promise((r) => setTimeout(r, i % 3)); // before, at and after the socket opens
+        c.close();
+        const result = await connecting;
+        assert.ok(result.code === ErrorCode.CLOSED || result.user === "ivan", String(result?.message ?? result));
+        assert.equal(c.state, "closed");
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(uncaught.map(String), []);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+  });
+
   test("backoff with jitter: bounded, growing, spread", { timeout: 30000 }, () => {
     const options = { minDelay: 500, maxDelay: 20000 };
     for (let attempt = 0; attempt < 12; ++attempt) {

@@ -540,8 +540,11 @@ export class Client extends Emitter {
     this.#scheduleReconnect();
   }
 
+  // A socket closed while still connecting reports an error later: in Node.js's `ws`
+  // an error without a handler would end the process, so a no-op one stays.
   #detach(ws) {
-    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onerror = () => {};
   }
 
   #scheduleReconnect() {
