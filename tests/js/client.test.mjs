@@ -49,6 +49,10 @@ describe("aldis.js against a real node", { timeout: 120000 }, () => {
     assert.equal(served, readFileSync(new URL("../../web/client/aldis.js", import.meta.url), "utf8"));
     const again = await fetch(`${node.base}/client/aldis.js`, { headers: { "If-None-Match": res.headers.get("etag") } });
     assert.equal(again.status, 304);
+    const types = await fetch(`${node.base}/client/aldis.d.ts`);
+    assert.equal(types.status, 200);
+    assert.match(types.headers.get("content-type"), /^application\/typescript/);
+    assert.equal(await types.text(), readFileSync(new URL("../../web/client/aldis.d.ts", import.meta.url), "utf8"));
   });
 
   test("connect, subscribe, publish, history and presence", { timeout: 30000 }, async () => {
