@@ -24,25 +24,6 @@
 using namespace aldis::test;
 namespace json = boost::json;
 
-namespace {
-
-// Polls /metrics until `name` has `value` or the guard timeout expires; returns the
-// last value read (-1 when absent).
-double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs = 10000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    double last = -1;
-    do {
-        last = metric(port, name).value_or(-1);
-        if (last == value)
-            break;
-        QThread::msleep(50);
-    } while (!deadline.hasExpired());
-    return last;
-}
-
-} // namespace
-
 class TestLimits : public QObject {
     Q_OBJECT
 

@@ -71,20 +71,6 @@ bool memoryGrewLessThan(std::int64_t pid, std::int64_t growth, std::int64_t boun
     return growth < bound;
 }
 
-// Polls /metrics until `name` has `value` or the guard expires; the last value read.
-double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs = 10000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    double last = -1;
-    do {
-        last = metric(port, name).value_or(-1);
-        if (last == value)
-            break;
-        QThread::msleep(50);
-    } while (!deadline.hasExpired());
-    return last;
-}
-
 // Polls the node's open file count until it is at most `atMost`; the last count.
 int waitForOpenFiles(std::int64_t pid, int atMost, int timeoutMs = 10000)
 {

@@ -156,19 +156,6 @@ bool wsStillServes(std::uint16_t port, const std::string& channel)
     return push && num(*push, "offset") == num(ok, "offset");
 }
 
-double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs = 10000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    double last = -1;
-    do {
-        last = metric(port, name).value_or(-1);
-        if (last == value)
-            break;
-        QThread::msleep(50);
-    } while (!deadline.hasExpired());
-    return last;
-}
-
 } // namespace
 
 class TestSse : public QObject, public ProtocolFixture {

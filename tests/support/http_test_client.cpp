@@ -13,6 +13,7 @@
 #include <cctype>
 #include <chrono>
 #include <sstream>
+#include <thread>
 
 namespace aldis::test {
 
@@ -159,6 +160,18 @@ std::optional<double> metric(std::uint16_t port, const std::string& name)
     if (res.status != 200)
         return std::nullopt;
     return metricValue(res.body, name);
+}
+
+double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    double last = -1;
+    for (;;) {
+        last = metric(port, name).value_or(-1);
+        if (last == value || std::chrono::steady_clock::now() >= deadline)
+            return last;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 } // namespace aldis::test

@@ -61,4 +61,8 @@ std::optional<double> metricValue(const std::string& metricsText, const std::str
 // One value from the daemon's /metrics.
 std::optional<double> metric(std::uint16_t port, const std::string& name);
 
+// Polls /metrics until `name` has `value` or `timeoutMs` passes; returns the last
+// value read (-1 when absent).
+double waitForMetric(std::uint16_t port, const std::string& name, double value, int timeoutMs = 10000);
+
 } // namespace aldis::test
