@@ -10,8 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include <span>
-
 namespace aldis::gateway {
 
 namespace asio = boost::asio;
@@ -20,10 +18,6 @@ using protocol::Op;
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kTlsReadChunk = 16 * 1024; // one TLS record
-constexpr std::size_t kMaxWriteBatch = 512;
-constexpr std::size_t kMaxWriteBytes = 256 * 1024; // per send(), unless one frame is bigger
-constexpr std::size_t kCopyBelow = 2048;            // frames below this are copied into m_wire
-constexpr std::size_t kKeepWire = 512;              // an idle session keeps at most this much
 constexpr auto kCloseGrace = std::chrono::seconds(2);
 
 bool reconnectAllowed(std::uint16_t code)
@@ -228,8 +222,7 @@ void Session::onEvent(WsEvent& event)
             // The client closes: answer with its code, as RFC 6455 asks.
             m_closing = true;
             m_closeQueued = true;
-            m_queue.clear();
-            m_queuedBytes = 0;
+            m_out.clearQueued();
             const std::uint16_t code = event.code == 1005 ? 1000 : event.code;
             enqueue(std::make_shared<protocol::OutFrame>(protocol::OutFrame{makeCloseFrame(code, "")}), Queued::control);
             armCloseDeadline();
@@ -668,13 +661,8 @@ std::size_t Session::catchUpBudget() const noexcept
 
 void Session::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
-    std::unique_lock lock(m_inboxMutex);
-    for (auto& frame : frames)
-        m_inbox.push_back(Inbound{std::move(frame), nullptr, Queued::catchUp});
-    if (std::exchange(m_inboxPosted, true))
-        return;
-    lock.unlock();
-    asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
+    if (m_inbox.pushEach(frames, [](broker::FramePtr& frame) { return Inbound{std::move(frame), nullptr, Queued::catchUp}; }))
+        asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
 }
 
 void Session::subscriptionEnded(const std::string& channel, broker::FramePtr push)
@@ -684,23 +672,13 @@ void Session::subscriptionEnded(const std::string& channel, broker::FramePtr pus
 
 void Session::hand(Inbound inbound)
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_inbox.push_back(std::move(inbound));
-        if (std::exchange(m_inboxPosted, true))
-            return; // a drain is already on its way and will take this one too
-    }
-    asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
+    if (m_inbox.push(std::move(inbound))) // else a drain is on its way and takes this one too
+        asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->drainInbox(); });
 }
 
 void Session::drainInbox()
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_inboxDrained.swap(m_inbox);
-        m_inboxPosted = false;
-    }
-    for (auto& in : m_inboxDrained) {
+    m_inbox.drain([this](Inbound& in) {
         if (in.endedChannel) {
             const bool wasSubscribed = m_subscriptions.erase(*in.endedChannel) > 0;
             m_infoSubscriptions.store(m_subscriptions.size(), std::memory_order_relaxed);
@@ -709,117 +687,59 @@ void Session::drainInbox()
         } else {
             enqueue(std::move(in.frame), in.kind);
         }
-    }
-    m_inboxDrained.clear();
-    if (m_inboxDrained.capacity() > 256)
-        std::vector<Inbound>().swap(m_inboxDrained);
+    });
 }
 
 void Session::enqueue(broker::FramePtr frame, Queued kind)
 {
     if (m_socketClosed || (m_closeQueued && kind != Queued::control))
         return;
-    if (kind != Queued::control) {
-        if (m_queuedBytes + frame->size() > m_config->client.sendQueueBytes) {
-            m_ctx->metrics.slowConsumerDisconnects.add();
-            // What is not yet on the wire is dropped: the client resumes with `since`.
-            m_queue.clear();
-            m_queuedBytes = 0;
-            return closeNow(4005, "slow consumer: the send queue overflowed; resume with since", true);
-        }
-        m_queuedBytes += frame->size();
+    if (kind != Queued::control && m_out.queuedBytes() + frame->size() > m_config->client.sendQueueBytes) {
+        m_ctx->metrics.slowConsumerDisconnects.add();
+        // What is not yet on the wire is dropped: the client resumes with `since`.
+        m_out.clearQueued();
+        return closeNow(4005, "slow consumer: the send queue overflowed; resume with since", true);
     }
-    m_queue.push_back({std::move(frame), kind});
-    if (!m_writeActive)
+    m_out.push({std::move(frame), kind});
+    if (!m_out.active())
         writeMore();
 }
 
 void Session::writeMore()
 {
-    if (m_queue.empty() || m_socketClosed) {
-        m_writeActive = false;
-        // An idle session gives back what a burst made it hold.
-        if (m_wire.capacity() > kKeepWire)
-            std::string().swap(m_wire);
-        if (m_writing.capacity() > 16)
-            std::vector<QueuedFrame>().swap(m_writing);
-        if (m_queue.capacity() > 16)
-            std::vector<QueuedFrame>().swap(m_queue);
-        if (m_buffers.capacity() > 16)
-            std::vector<asio::const_buffer>().swap(m_buffers);
-        return;
-    }
-    m_writeActive = true;
-    m_writing.clear();
-    m_buffers.clear();
-    m_wire.clear();
-    // Take up to kMaxWriteBatch frames and kMaxWriteBytes (at least one frame).
-    std::size_t n = 0;
-    std::size_t bytes = 0;
-    std::size_t copied = 0;
-    for (const auto& item : m_queue) {
-        if (n == kMaxWriteBatch || (n > 0 && bytes + item.frame->size() > kMaxWriteBytes))
-            break;
-        bytes += item.frame->size();
-        if (item.frame->size() < kCopyBelow)
-            copied += item.frame->size();
-        ++n;
-    }
-    m_wire.reserve(copied); // no reallocation below: the buffers point into it
-    std::size_t runStart = 0;
-    auto endRun = [&] {
-        if (m_wire.size() > runStart)
-            m_buffers.emplace_back(m_wire.data() + runStart, m_wire.size() - runStart);
-        runStart = m_wire.size();
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& bytesOut = m_queue[i].frame->bytes;
-        if (bytesOut.size() < kCopyBelow) {
-            m_wire.append(bytesOut);
-        } else {
-            endRun();
-            m_buffers.emplace_back(bytesOut.data(), bytesOut.size());
-        }
-    }
-    endRun();
-    // The frames stay alive (and counted) in m_writing until the write completes.
-    if (n == m_queue.size()) {
-        m_writing.swap(m_queue); // m_writing was empty
-    } else {
-        m_writing.assign(std::make_move_iterator(m_queue.begin()), std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(n)));
-        m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
-    }
+    if (m_socketClosed || !m_out.takeBatch())
+        return m_out.idle(); // an idle session gives back what a burst made it hold
+    // Frames under 2 KiB are copied, so that one send() carries them all; bigger ones
+    // go out from their shared bytes, kept alive in m_out.writing().
+    for (const auto& item : m_out.writing())
+        m_out.add(item.frame->bytes);
     auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); };
     if (m_tls)
-        asio::async_write(*m_tls, std::span<const asio::const_buffer>(m_buffers), std::move(done));
+        asio::async_write(*m_tls, m_out.finish(), std::move(done));
     else
-        asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers), std::move(done));
+        asio::async_write(m_socket, m_out.finish(), std::move(done));
 }
 
 void Session::onWritten(const boost::system::error_code& ec)
 {
     const auto now = Clock::now();
     observability::HistogramBatch delivered;
-    for (const auto& item : m_writing) {
-        if (item.kind == Queued::control)
-            continue;
-        m_queuedBytes -= std::min(m_queuedBytes, item.frame->size());
+    m_messagesOut.fetch_add(m_out.writing().size(), std::memory_order_relaxed);
+    m_out.written([&](const QueuedFrame& item) {
         // Only live frames measure publish-to-deliver: a catch-up frame's birth is
         // the original publication's, which would count the client's absence.
         if (item.kind == Queued::live && item.frame->publication)
             delivered.observe(std::chrono::duration<double>(now - item.frame->born).count());
-    }
+    });
     delivered.addTo(m_ctx->metrics.publishToDeliver);
-    m_messagesOut.fetch_add(m_writing.size(), std::memory_order_relaxed);
-    m_infoQueuedBytes.store(m_queuedBytes, std::memory_order_relaxed);
-    m_writing.clear();
+    m_infoQueuedBytes.store(m_out.queuedBytes(), std::memory_order_relaxed);
     if (ec) {
         m_closing = true;
         shutdownSocket();
         return;
     }
-    if (m_closeQueued && m_queue.empty()) {
-        m_writeActive = false;
+    if (m_closeQueued && m_out.empty()) {
+        m_out.idle();
         // Our close frame is out. If the peer closed first we are done; otherwise
         // it has until the close deadline to answer, as RFC 6455 asks.
         if (m_peerClosed)

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "broker/broker.h"
+#include "gateway/gather_writer.h"
+#include "gateway/inbox.h"
 #include "gateway/server_context.h"
 #include "gateway/tls.h"
 #include "gateway/ws_frame.h"
@@ -90,6 +92,9 @@ private:
     struct QueuedFrame {
         broker::FramePtr frame;
         Queued kind;
+
+        std::size_t size() const noexcept { return frame->size(); }
+        std::size_t countedBytes() const noexcept { return kind == Queued::control ? 0 : frame->size(); }
     };
     // What the broker hands over, from its strands, in the order it must reach the
     // client: a frame to queue, or the end of a subscription (`ended`).
@@ -174,26 +179,11 @@ private:
     std::uint32_t m_violations = 0;
     Clock::time_point m_lastViolation{};
 
-    // The broker's hand-over. Fan-out calls deliver() once per subscriber; taking this
-    // session's own lock for a push_back, and posting to the strand only when nothing
-    // is waiting already, costs far less than one strand post per frame, and a busy
-    // session drains many frames per post (docs/benchmarks.md).
-    std::mutex m_inboxMutex;
-    std::vector<Inbound> m_inbox;        // guarded by m_inboxMutex
-    bool m_inboxPosted = false;          // guarded by m_inboxMutex
-    std::vector<Inbound> m_inboxDrained; // strand only
-
-    // A vector, not a deque: an empty std::deque still holds a 512-byte block, and
-    // most sessions are idle (memory per idle connection, docs/benchmarks.md).
-    std::vector<QueuedFrame> m_queue;
-    std::size_t m_queuedBytes = 0;     // live frames only
-    std::vector<QueuedFrame> m_writing;
-    // The write in progress: small frames are copied into m_wire so that one send()
-    // carries many of them; a big frame goes out from its shared bytes.
-    std::string m_wire;
-    std::vector<boost::asio::const_buffer> m_buffers;
+    Inbox<Inbound> m_inbox; // the broker's hand-over, one drain posted at a time
+    // The send queue and the write in flight; queuedBytes() counts live and catch-up
+    // frames, not control frames.
+    GatherWriter<QueuedFrame> m_out;
     std::optional<PendingClose> m_pendingClose;
-    bool m_writeActive = false;
 
     bool m_closing = false;        // no more commands or deliveries
     bool m_closeQueued = false;    // our close frame is in the queue

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <span>
 
 namespace aldis::gateway {
 
@@ -24,10 +23,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::size_t kMaxWriteBatch = 512;
-constexpr std::size_t kMaxWriteBytes = 256 * 1024; // per send(), unless one event is bigger
-constexpr std::size_t kCopyBelow = 2048;            // payloads below this are copied into m_wire
-constexpr std::size_t kKeepWire = 512;              // an idle stream keeps at most this much
 constexpr std::size_t kMaxEpochBytes = 128;
 constexpr auto kCloseGrace = std::chrono::seconds(2);
 
@@ -347,9 +342,8 @@ void SseStream::begin(const broker::SubscribeOk& ok)
         // Ended (a drain, a reload) while the broker subscribed: say so, and close.
         auto last = std::move(*m_pendingEnd);
         m_pendingEnd.reset();
-        m_queue.clear();
-        m_queuedBytes = 0;
-        m_queue.push_back(Item{nullptr, std::move(head), false, false});
+        m_out.clearQueued();
+        m_out.push(Item{nullptr, std::move(head), false, false});
         readMore();
         return endWith(std::move(last));
     }
@@ -361,7 +355,7 @@ void SseStream::begin(const broker::SubscribeOk& ok)
     head += ok.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
     head += ",\"replayed\":" + std::to_string(ok.replayed) + "}\n\n";
     // Before anything the broker handed over already.
-    m_queue.insert(m_queue.begin(), Item{nullptr, std::move(head), false, false});
+    m_out.pushFront(Item{nullptr, std::move(head), false, false});
     armPing();
     armExpiry();
     readMore();
@@ -439,13 +433,8 @@ void SseStream::deliver(broker::FramePtr frame)
 
 void SseStream::deliverCatchUp(std::vector<broker::FramePtr> frames)
 {
-    std::unique_lock lock(m_inboxMutex);
-    for (auto& frame : frames)
-        m_inbox.push_back(Inbound{std::move(frame), false, false});
-    if (std::exchange(m_inboxPosted, true))
-        return;
-    lock.unlock();
-    asio::post(m_strand, [self = shared_from_this()] { self->drainInbox(); });
+    if (m_inbox.pushEach(frames, [](broker::FramePtr& frame) { return Inbound{std::move(frame), false, false}; }))
+        asio::post(m_strand, [self = shared_from_this()] { self->drainInbox(); });
 }
 
 void SseStream::subscriptionEnded(const std::string&, broker::FramePtr push)
@@ -455,25 +444,15 @@ void SseStream::subscriptionEnded(const std::string&, broker::FramePtr push)
 
 void SseStream::hand(Inbound inbound)
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_inbox.push_back(std::move(inbound));
-        if (std::exchange(m_inboxPosted, true))
-            return; // a drain is already on its way and will take this one too
-    }
-    asio::post(m_strand, [self = shared_from_this()] { self->drainInbox(); });
+    if (m_inbox.push(std::move(inbound))) // else a drain is on its way and takes this one too
+        asio::post(m_strand, [self = shared_from_this()] { self->drainInbox(); });
 }
 
 void SseStream::drainInbox()
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_inboxDrained.swap(m_inbox);
-        m_inboxPosted = false;
-    }
-    for (auto& in : m_inboxDrained) {
+    m_inbox.drain([this](Inbound& in) {
         if (m_closing)
-            break;
+            return; // what follows the end is dropped
         if (in.ended) {
             // The broker dropped the subscription (its namespace was removed, or the
             // channel got a new epoch): pass its push on, and end the stream.
@@ -486,153 +465,82 @@ void SseStream::drainInbox()
                 endWith(std::move(event));
             else
                 m_pendingEnd = std::move(event);
-            break;
+            return;
         }
         enqueue(Item{std::move(in.frame), {}, true, in.live});
-    }
-    m_inboxDrained.clear();
-    if (m_inboxDrained.capacity() > 256)
-        std::vector<Inbound>().swap(m_inboxDrained);
+    });
 }
 
 void SseStream::enqueue(Item item)
 {
     if (m_socketClosed || (m_closing && item.frame))
         return;
-    if (item.counted) {
-        const auto size = item.frame->size();
-        if (m_queuedBytes + size > m_config->client.sendQueueBytes) {
-            m_ctx->metrics.slowConsumerDisconnects.add();
-            // What is not yet being written is dropped: the client resumes with
-            // Last-Event-ID from the last event it got.
-            std::erase_if(m_queue, [&](const Item& queued) {
-                if (queued.counted)
-                    m_queuedBytes -= std::min(m_queuedBytes, queued.frame->size());
-                return queued.counted;
-            });
-            return closeNow(4005, "slow consumer: the send queue overflowed; reconnect with Last-Event-ID", true);
-        }
-        m_queuedBytes += size;
+    if (item.counted && m_out.queuedBytes() + item.frame->size() > m_config->client.sendQueueBytes) {
+        m_ctx->metrics.slowConsumerDisconnects.add();
+        // What is not yet being written is dropped: the client resumes with
+        // Last-Event-ID from the last event it got.
+        m_out.dropQueuedIf([](const Item& queued) { return queued.counted; });
+        return closeNow(4005, "slow consumer: the send queue overflowed; reconnect with Last-Event-ID", true);
     }
-    m_queue.push_back(std::move(item));
-    if (m_started && !m_writeActive)
+    m_out.push(std::move(item));
+    if (m_started && !m_out.active())
         writeMore();
 }
 
 void SseStream::writeMore()
 {
-    if (m_queue.empty() || m_socketClosed) {
-        m_writeActive = false;
-        // An idle stream gives back what a burst made it hold.
-        if (m_wire.capacity() > kKeepWire)
-            std::string().swap(m_wire);
-        if (m_writing.capacity() > 16)
-            std::vector<Item>().swap(m_writing);
-        if (m_queue.capacity() > 16)
-            std::vector<Item>().swap(m_queue);
-        if (m_buffers.capacity() > 16)
-            std::vector<asio::const_buffer>().swap(m_buffers);
-        return;
-    }
-    m_writeActive = true;
-    // Take up to kMaxWriteBatch items and kMaxWriteBytes (at least one item). They
-    // stay alive (and counted) in m_writing until the write completes, so the
-    // buffers may point into them.
-    std::size_t n = 0;
-    std::size_t bytes = 0;
-    for (const auto& item : m_queue) {
-        const auto size = item.frame ? item.frame->size() : item.text.size();
-        if (n == kMaxWriteBatch || (n > 0 && bytes + size > kMaxWriteBytes))
-            break;
-        bytes += size;
-        ++n;
-    }
-    m_writing.clear();
-    if (n == m_queue.size()) {
-        m_writing.swap(m_queue);
-    } else {
-        m_writing.assign(std::make_move_iterator(m_queue.begin()),
-                         std::make_move_iterator(m_queue.begin() + static_cast<std::ptrdiff_t>(n)));
-        m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
-    }
-
-    // The segments of the write: runs of m_wire (offsets, made into buffers once
-    // m_wire stops growing) and big payloads straight from the shared frames.
-    struct Segment {
-        const char* external; // null: a run of m_wire
-        std::size_t offset;
-        std::size_t size;
-    };
-    thread_local std::vector<Segment> segments;
-    segments.clear();
-    m_wire.clear();
-    std::size_t runStart = 0;
-    auto endRun = [&] {
-        if (m_wire.size() > runStart)
-            segments.push_back({nullptr, runStart, m_wire.size() - runStart});
-        runStart = m_wire.size();
-    };
-    for (const auto& item : m_writing) {
+    if (m_socketClosed || !m_out.takeBatch())
+        return m_out.idle(); // an idle stream gives back what a burst made it hold
+    // The node's own texts are copied (or shared when big); for a broker frame only
+    // the `id:`/`event:` prefix is written per stream, and a big payload without line
+    // breaks goes out from the shared frame, kept alive in m_out.writing().
+    auto& wire = m_out.wire();
+    for (const auto& item : m_out.writing()) {
         if (!item.frame) {
-            if (item.text.size() < kCopyBelow) {
-                m_wire += item.text;
-            } else {
-                endRun();
-                segments.push_back({item.text.data(), 0, item.text.size()});
-            }
+            m_out.add(item.text);
             continue;
         }
         const auto& frame = *item.frame;
         const auto payload = protocol::framePayload(frame);
         if (frame.offset) {
-            m_wire += "id: ";
-            m_wire += std::to_string(frame.offset);
-            m_wire += m_idSuffix;
-            m_wire += '\n';
+            wire += "id: ";
+            wire += std::to_string(frame.offset);
+            wire += m_idSuffix;
+            wire += '\n';
         }
-        m_wire += "event: ";
-        m_wire += eventName(frame, payload);
-        m_wire += '\n';
-        if (payload.size() < kCopyBelow || hasLineBreak(payload)) {
-            appendSseData(m_wire, payload);
-            m_wire += '\n';
+        wire += "event: ";
+        wire += eventName(frame, payload);
+        wire += '\n';
+        if (payload.size() < WireBuffers::kCopyBelow || hasLineBreak(payload)) {
+            appendSseData(wire, payload);
+            wire += '\n';
         } else {
-            m_wire += "data: ";
-            endRun();
-            segments.push_back({payload.data(), 0, payload.size()});
-            m_wire += "\n\n";
+            wire += "data: ";
+            m_out.share(payload);
+            wire += "\n\n";
         }
     }
-    endRun();
-    m_buffers.clear();
-    for (const auto& s : segments)
-        m_buffers.emplace_back(s.external ? s.external : m_wire.data() + s.offset, s.size);
-
     auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->onWritten(ec); };
     if (m_tls)
-        asio::async_write(*m_tls, std::span<const asio::const_buffer>(m_buffers), std::move(done));
+        asio::async_write(*m_tls, m_out.finish(), std::move(done));
     else
-        asio::async_write(m_socket, std::span<const asio::const_buffer>(m_buffers), std::move(done));
+        asio::async_write(m_socket, m_out.finish(), std::move(done));
 }
 
 void SseStream::onWritten(const boost::system::error_code& ec)
 {
     const auto now = Clock::now();
     observability::HistogramBatch delivered;
-    for (const auto& item : m_writing) {
-        if (!item.counted)
-            continue;
-        m_queuedBytes -= std::min(m_queuedBytes, item.frame->size());
+    m_out.written([&](const Item& item) {
         // As for a Session: only live publications measure publish-to-deliver.
-        if (item.live && item.frame->publication)
+        if (item.counted && item.live && item.frame->publication)
             delivered.observe(std::chrono::duration<double>(now - item.frame->born).count());
-    }
+    });
     delivered.addTo(m_ctx->metrics.publishToDeliver);
-    m_writing.clear();
     if (ec)
         return shutdownSocket(); // the client went away
-    if (m_closeQueued && m_queue.empty()) {
-        m_writeActive = false;
+    if (m_closeQueued && m_out.empty()) {
+        m_out.idle();
         return shutdownSocket(); // the last event is out
     }
     writeMore();

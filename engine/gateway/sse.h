@@ -2,6 +2,8 @@
 #pragma once
 
 #include "broker/broker.h"
+#include "gateway/gather_writer.h"
+#include "gateway/inbox.h"
 #include "gateway/server_context.h"
 #include "gateway/tls.h"
 #include "security/jwt.h"
@@ -15,7 +17,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -126,6 +127,9 @@ private:
         std::string text;      // when frame is null
         bool counted = false;  // counts against send_queue_bytes (broker frames)
         bool live = false;     // a live delivery (not a catch-up): observed in the histogram
+
+        std::size_t size() const noexcept { return frame ? frame->size() : text.size(); }
+        std::size_t countedBytes() const noexcept { return counted ? frame->size() : 0; }
     };
     struct Inbound {
         broker::FramePtr frame;
@@ -165,23 +169,16 @@ private:
     std::string m_origin;      // echoed in Access-Control-Allow-Origin (checked by the caller)
     std::string m_idSuffix;    // ":<epoch>", or empty when the channel has no epoch yet
 
-    std::mutex m_inboxMutex;
-    std::vector<Inbound> m_inbox;        // guarded by m_inboxMutex
-    bool m_inboxPosted = false;          // guarded by m_inboxMutex
-    std::vector<Inbound> m_inboxDrained; // strand only
-
-    std::vector<Item> m_queue;
-    std::size_t m_queuedBytes = 0;       // counted items queued or being written
-    std::vector<Item> m_writing;
-    std::string m_wire;                  // the write in progress: prefixes and small payloads
-    std::vector<boost::asio::const_buffer> m_buffers;
+    Inbox<Inbound> m_inbox;              // the broker's hand-over, one drain posted at a time
+    // The queue and the write in flight: prefixes and small payloads copied, big
+    // payloads from the shared frames; queuedBytes() counts the `counted` items.
+    GatherWriter<Item> m_out;
     std::array<char, 512> m_readBuffer{}; // what a client sends is read and dropped
 
     std::optional<std::string> m_pendingEnd; // the last event, when the end came before start()
     bool m_subscribed = false;     // the broker holds this stream
     bool m_started = false;
     bool m_counted = false;        // in the aldis_sse_streams gauge
-    bool m_writeActive = false;
     bool m_closing = false;        // no more deliveries
     bool m_closeQueued = false;    // the last event is queued; close once it is written
     bool m_socketClosed = false;
